@@ -1,0 +1,1 @@
+"""Chat backend: users send a message, an agent answers."""

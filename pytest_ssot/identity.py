@@ -1,0 +1,401 @@
+"""Runtime identity: does each deprecated path hand callers the canonical object itself?
+
+``deprecated.Name is canonical.Name`` is the only property that makes an import line
+irrelevant. Anything else gets a verdict that says what a caller actually receives, so that no
+deprecated path ever passes silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+import os
+import sys
+import sysconfig
+import traceback
+import types
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pytest_ssot.model import (
+    IdentityResult,
+    Location,
+    Mutation,
+    ObjectPath,
+    RedirectContract,
+    Verdict,
+)
+from pytest_ssot.purity import find_attribute_assignment
+
+Importer = Callable[[str], types.ModuleType]
+
+_MISSING = object()
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_LIBRARY_DIRS = tuple(
+    os.path.normcase(os.path.abspath(path))
+    for key in ("stdlib", "platstdlib", "purelib", "platlib")
+    if (path := sysconfig.get_paths().get(key))
+)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    detail: str
+    location: Location | None
+
+
+def check_identity(
+    contract: RedirectContract, importer: Importer = importlib.import_module
+) -> tuple[IdentityResult, ...]:
+    """One verdict per redirect of ``contract``, in configuration order."""
+    with _recorded_warnings() as canonical_warnings:
+        canonical, failure = _resolve(contract.canonical, importer)
+    if failure is not None:
+        return tuple(
+            _result(
+                contract,
+                redirect,
+                Verdict.CANONICAL_IMPORT_ERROR,
+                f"the canonical {contract.canonical} cannot be used: {failure.detail}",
+                failure.location,
+                tuple(canonical_warnings),
+            )
+            for redirect in contract.redirects
+        )
+    watch = _MutationWatch(canonical) if not isinstance(canonical, types.ModuleType) else None
+    results = []
+    for redirect in contract.redirects:
+        with _recorded_warnings() as caught:
+            result = _check_redirect(contract, redirect, canonical, importer)
+        mutations = watch.changes(redirect.module) if watch else ()
+        results.append(replace(result, warnings=tuple(caught), mutations=mutations))
+    return tuple(results)
+
+
+def _check_redirect(
+    contract: RedirectContract,
+    redirect: ObjectPath,
+    canonical: object,
+    importer: Importer,
+) -> IdentityResult:
+    try:
+        module = importer(redirect.module)
+    except (Exception, SystemExit) as error:
+        failure = describe_import_failure(error, redirect.module)
+        return _result(contract, redirect, Verdict.IMPORT_ERROR, failure.detail, failure.location)
+    if redirect.is_module:
+        return _check_module_redirect(contract, redirect, module, canonical)
+    assert redirect.attribute is not None
+    try:
+        obj = getattr(module, redirect.attribute, _MISSING)
+    except Exception as error:  # a PEP 562 __getattr__ that raises something else
+        failure = describe_import_failure(error, redirect.module)
+        return _result(
+            contract,
+            redirect,
+            Verdict.IMPORT_ERROR,
+            f"resolving {redirect.attribute!r} raised {failure.detail}",
+            failure.location,
+        )
+    if obj is _MISSING:
+        return _result(
+            contract,
+            redirect,
+            Verdict.MISSING,
+            f"module {redirect.module} has no attribute {redirect.attribute!r}"
+            f"{_close_names(module, redirect.attribute)}",
+            _module_location(module),
+        )
+    return _classify(contract, redirect, obj, canonical)
+
+
+def _classify(
+    contract: RedirectContract, redirect: ObjectPath, obj: object, canonical: object
+) -> IdentityResult:
+    if obj is canonical:
+        return _result(contract, redirect, Verdict.IDENTITY, f"is {contract.canonical}")
+    location = object_location(obj)
+    if isinstance(obj, type) and isinstance(canonical, type) and issubclass(obj, canonical):
+        overridden = tuple(
+            name for name in vars(obj) if not _is_dunder(name) or name in _BEHAVIOUR_DUNDERS
+        )
+        return IdentityResult(
+            contract=contract.name,
+            redirect=redirect,
+            canonical=contract.canonical,
+            verdict=Verdict.SUBCLASS_SHIM,
+            detail=(
+                f"is class {_qualified(obj)}, a subclass of {contract.canonical}, not the "
+                f"canonical itself{_overrides(overridden)}"
+            ),
+            location=location,
+            overridden=overridden,
+        )
+    return _result(
+        contract,
+        redirect,
+        Verdict.SEPARATE_DEFINITION,
+        _separate_definition_detail(obj, canonical, location),
+        location,
+    )
+
+
+def _check_module_redirect(
+    contract: RedirectContract,
+    redirect: ObjectPath,
+    module: types.ModuleType,
+    canonical: object,
+) -> IdentityResult:
+    if module is canonical:
+        return _result(contract, redirect, Verdict.IDENTITY, f"is the module {contract.canonical}")
+    assert isinstance(canonical, types.ModuleType)
+    missing: list[str] = []
+    different: list[tuple[str, object]] = []
+    for name in public_names(canonical):
+        obj = getattr(module, name, _MISSING)
+        if obj is _MISSING:
+            missing.append(name)
+        elif obj is not getattr(canonical, name):
+            different.append((name, obj))
+    if different:
+        name, obj = different[0]
+        names = ", ".join(n for n, _ in different)
+        return _result(
+            contract,
+            redirect,
+            Verdict.SEPARATE_DEFINITION,
+            f"{len(different)} name(s) differ from {contract.canonical}: {names}; "
+            f"{name} {_separate_definition_detail(obj, getattr(canonical, name), None)}",
+            object_location(obj) or _module_location(module),
+        )
+    if missing:
+        return _result(
+            contract,
+            redirect,
+            Verdict.MISSING,
+            f"module {redirect.module} lacks {len(missing)} name(s) of {contract.canonical}: "
+            f"{', '.join(missing)}",
+            _module_location(module),
+        )
+    return _result(
+        contract,
+        redirect,
+        Verdict.IDENTITY,
+        f"re-exports every public name of {contract.canonical}",
+    )
+
+
+def public_names(module: types.ModuleType) -> list[str]:
+    """``__all__`` if the module declares it, else its public, non-module attributes."""
+    declared = getattr(module, "__all__", None)
+    if declared is not None:
+        return [str(name) for name in declared]
+    return sorted(
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    )
+
+
+def _separate_definition_detail(obj: object, canonical: object, location: Location | None) -> str:
+    if isinstance(obj, (type, types.FunctionType)):
+        kind = "class" if isinstance(obj, type) else "function"
+        where = f" at {location}" if location else ""
+        size = f" ({location.length} lines)" if location and location.length else ""
+        detail = f"is its own {kind} {_qualified(obj)}{where}{size}, not the canonical"
+        if location and location.path == _source_path(canonical):
+            detail += (
+                "; it comes from the canonical's own file imported a second time under another "
+                "module name (two sys.path entries reach the same file)"
+            )
+        return detail
+    return f"is a {type(obj).__name__} object ({_short_repr(obj)}), not the canonical"
+
+
+def describe_import_failure(error: BaseException, module: str) -> _Failure:
+    """The exception type, message and the first frame inside the user's code."""
+    kind = type(error).__name__
+    if isinstance(error, SystemExit):
+        message = f"SystemExit({error.code!r}): the module calls sys.exit() on import"
+    else:
+        message = f"{kind}: {error}" if str(error) else kind
+    if isinstance(error, SyntaxError) and error.filename and error.lineno:
+        return _Failure(message, Location(error.filename, error.lineno, error.lineno))
+    frame = _first_user_frame(error)
+    if frame is None:
+        return _Failure(f"{message} (while importing {module})", None)
+    line = frame.lineno or 0
+    return _Failure(
+        f"{message} (at {frame.filename}:{line}: {(frame.line or '').strip()})",
+        Location(frame.filename, line, line),
+    )
+
+
+def _first_user_frame(error: BaseException) -> traceback.FrameSummary | None:
+    """The outermost frame of the user's project; failing that, the innermost real file.
+
+    Frames of the import machinery and of this plugin are never where a fix goes; installed
+    libraries are skipped too unless the whole failure happens inside them.
+    """
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith("<")
+        and not os.path.normcase(os.path.abspath(frame.filename)).startswith(_PACKAGE_DIR)
+    ]
+    for frame in frames:
+        if not _is_library(os.path.normcase(os.path.abspath(frame.filename))):
+            return frame
+    return frames[-1] if frames else None
+
+
+def _is_library(filename: str) -> bool:
+    """Installed packages and the standard library are not where a user's fix goes."""
+    return "site-packages" in filename or any(
+        filename.startswith(directory + os.sep) for directory in _LIBRARY_DIRS
+    )
+
+
+class _MutationWatch:
+    """Notices attributes added to, replaced on or removed from the canonical object."""
+
+    def __init__(self, canonical: object) -> None:
+        self._target = canonical
+        self._state = self._snapshot()
+
+    def _snapshot(self) -> dict[str, object]:
+        try:
+            return dict(vars(self._target))
+        except TypeError:  # no __dict__: nothing can be patched onto it
+            return {}
+
+    def changes(self, imported: str) -> tuple[Mutation, ...]:
+        now = self._snapshot()
+        before, self._state = self._state, now
+        found = []
+        for name in sorted(before.keys() | now.keys()):
+            old, new = before.get(name, _MISSING), now.get(name, _MISSING)
+            if old is new:
+                continue
+            change = "added" if old is _MISSING else "removed" if new is _MISSING else "replaced"
+            found.append(Mutation(name, change, imported, _mutation_location(imported, name, new)))
+        return tuple(found)
+
+
+def _mutation_location(imported: str, attribute: str, value: object) -> Location | None:
+    module = sys.modules.get(imported)
+    path = getattr(module, "__file__", None)
+    if path:
+        try:
+            line = find_attribute_assignment(Path(path).read_bytes(), attribute)
+        except OSError:
+            line = None
+        if line:
+            return Location(path, line, line)
+    return object_location(value) if value is not _MISSING else None
+
+
+def object_location(obj: object) -> Location | None:
+    """Where a class or function is defined, with its length in lines."""
+    path = _source_path(obj)
+    if path is None:
+        return None
+    try:
+        lines, start = inspect.getsourcelines(obj)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return Location(path)
+    start = max(start, 1)
+    return Location(path, start, start + len(lines) - 1)
+
+
+def _source_path(obj: object) -> str | None:
+    if not isinstance(obj, (type, types.FunctionType, types.ModuleType)):
+        return None
+    try:
+        return inspect.getsourcefile(obj)
+    except TypeError:
+        return None
+
+
+def _module_location(module: types.ModuleType) -> Location | None:
+    path = getattr(module, "__file__", None)
+    return Location(path) if path else None
+
+
+def _resolve(path: ObjectPath, importer: Importer) -> tuple[object, _Failure | None]:
+    try:
+        module = importer(path.module)
+    except (Exception, SystemExit) as error:
+        return None, describe_import_failure(error, path.module)
+    if path.attribute is None:
+        return module, None
+    obj = getattr(module, path.attribute, _MISSING)
+    if obj is _MISSING:
+        return None, _Failure(
+            f"module {path.module} has no attribute {path.attribute!r}"
+            f"{_close_names(module, path.attribute)}",
+            _module_location(module),
+        )
+    return obj, None
+
+
+@contextmanager
+def _recorded_warnings() -> Iterator[list[str]]:
+    """Deprecation warnings from a shim are expected: keep them for the report, never raise."""
+    messages: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield messages
+    messages.extend(
+        f"{w.category.__name__}: {w.message} ({os.path.basename(w.filename)}:{w.lineno})"
+        for w in caught
+    )
+
+
+def _result(
+    contract: RedirectContract,
+    redirect: ObjectPath,
+    verdict: Verdict,
+    detail: str,
+    location: Location | None = None,
+    warnings: tuple[str, ...] = (),
+) -> IdentityResult:
+    return IdentityResult(
+        contract=contract.name,
+        redirect=redirect,
+        canonical=contract.canonical,
+        verdict=verdict,
+        detail=detail,
+        location=location,
+        warnings=warnings,
+    )
+
+
+_BEHAVIOUR_DUNDERS = frozenset({"__init__", "__new__", "__call__", "__init_subclass__"})
+
+
+def _is_dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def _overrides(names: tuple[str, ...]) -> str:
+    return f"; it overrides {', '.join(names)}" if names else ""
+
+
+def _qualified(obj: object) -> str:
+    module = getattr(obj, "__module__", "?")
+    return f"{module}.{getattr(obj, '__qualname__', type(obj).__name__)}"
+
+
+def _short_repr(obj: object) -> str:
+    text = repr(obj)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _close_names(module: types.ModuleType, name: str) -> str:
+    close = difflib.get_close_matches(name, [n for n in dir(module) if not n.startswith("__")], 1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,134 @@
+"""Contract checks as ordinary pytest items.
+
+Surfacing each verdict as an item (the way pytest-mypy surfaces type errors) gives users
+``-k``/``-m`` selection, JUnit XML entries and "N failed" in the summary without any special
+casing: a contract violation is a failed test like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Union
+
+import pytest
+
+from pytest_ssot.model import ContractReport, IdentityResult, PurityResult, RedirectContract
+from pytest_ssot.report import Renderer
+
+Check = Union[IdentityResult, PurityResult]
+
+
+class ContractViolation(AssertionError):
+    """Raised by a contract item whose check found a violation; its text is the diagnosis."""
+
+
+class ContractFile(pytest.File):
+    """The configuration file that declares the contracts; one child per contract."""
+
+    def __init__(
+        self, *, reports: tuple[ContractReport, ...], renderer: Renderer, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.reports = reports
+        self.renderer = renderer
+
+    def collect(self) -> Iterable[ContractNode]:
+        for report in self.reports:
+            yield ContractNode.from_parent(
+                self, name=report.contract.name, report=report, renderer=self.renderer
+            )
+
+
+class ContractNode(pytest.Collector):
+    """One contract; its items are the identity verdict per redirect and purity per module."""
+
+    def __init__(self, *, report: ContractReport, renderer: Renderer, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.report = report
+        self.renderer = renderer
+
+    def collect(self) -> Iterator[ContractItem]:
+        contract = self.report.contract
+        for result in self.report.identity:
+            yield ContractItem.from_parent(
+                self,
+                name=f"identity[{result.redirect}]",
+                contract=contract,
+                check=result,
+                renderer=self.renderer,
+            )
+        for purity in self.report.purity:
+            yield ContractItem.from_parent(
+                self,
+                name=f"purity[{purity.module}]",
+                contract=contract,
+                check=purity,
+                renderer=self.renderer,
+            )
+
+
+class ContractItem(pytest.Item):
+    """One identity verdict or one module's purity, as a test that passes or fails."""
+
+    def __init__(
+        self,
+        *,
+        contract: RedirectContract,
+        check: Check,
+        renderer: Renderer,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.contract = contract
+        self.check = check
+        self.renderer = renderer
+        self.add_marker(pytest.mark.ssot(contract.name))
+        if contract.golden_path:
+            self.add_marker(pytest.mark.golden_path(contract.name))
+        self.user_properties.extend(self.properties())
+
+    @property
+    def kind(self) -> str:
+        return "identity" if isinstance(self.check, IdentityResult) else "purity"
+
+    def properties(self) -> list[tuple[str, object]]:
+        check = self.check
+        if isinstance(check, IdentityResult):
+            verdict = check.verdict.value
+            rules = [check.verdict.rule] if check.verdict.rule else []
+            rules += ["SSOT006"] * bool(check.mutations)
+        else:
+            verdict = "pure" if check.ok else "impure"
+            rules = [] if check.ok else ["SSOT011" if check.error else "SSOT010"]
+        return [
+            ("ssot_contract", self.contract.name),
+            ("ssot_check", self.kind),
+            ("ssot_verdict", verdict),
+            ("ssot_rules", ",".join(dict.fromkeys(rules))),
+        ]
+
+    def diagnosis(self) -> list[str]:
+        check = self.check
+        if isinstance(check, IdentityResult):
+            return self.renderer.identity(check, self.contract)
+        return self.renderer.purity(check)
+
+    def runtest(self) -> None:
+        if not self.check.ok:
+            raise ContractViolation("\n".join(self.diagnosis()))
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> Any:
+        if isinstance(excinfo.value, ContractViolation):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        target = (
+            str(self.check.redirect) if isinstance(self.check, IdentityResult) else self.check.module
+        )
+        return self.path, None, f"ssot {self.kind}: {target}"

@@ -1,0 +1,224 @@
+"""The domain of pytest-ssot: contracts, verdicts and findings.
+
+Everything here is plain data. Reading configuration, importing user code and talking to pytest
+happen elsewhere, so the checks and reports can be driven from pytest, a CLI or a unit test alike.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class SpecError(ValueError):
+    """A dotted path that is not of the form ``pkg.mod`` or ``pkg.mod:Name``."""
+
+
+@dataclass(frozen=True, order=True)
+class ObjectPath:
+    """Where an object lives: a module and, unless the whole module is meant, an attribute.
+
+    Written ``pkg.mod:Name`` (the colon makes the module/attribute split explicit, as
+    entry points do) or ``pkg.mod`` for a whole module.
+    """
+
+    module: str
+    attribute: str | None = None
+
+    @classmethod
+    def parse(cls, spec: str) -> ObjectPath:
+        text = spec.strip()
+        module, colon, attribute = text.partition(":")
+        if not module:
+            raise SpecError(f"{spec!r} has no module part; write it as 'package.module:Name'")
+        if colon and not attribute:
+            raise SpecError(
+                f"{spec!r} has an empty name after ':'; write 'package.module:Name', "
+                "or drop the colon to mean the whole module"
+            )
+        for part, what in ((module, "module"), (attribute, "name")):
+            if part is not None and part and not _is_dotted_identifier(part, allow_dots=what == "module"):
+                raise SpecError(
+                    f"{spec!r}: {part!r} is not a valid Python {what}; "
+                    "write it as 'package.module:Name'"
+                )
+        return cls(module, attribute if colon else None)
+
+    @property
+    def is_module(self) -> bool:
+        return self.attribute is None
+
+    @property
+    def dotted(self) -> str:
+        """The path as a caller writes it in an import: ``pkg.mod.Name``."""
+        return self.module if self.attribute is None else f"{self.module}.{self.attribute}"
+
+    def __str__(self) -> str:
+        return self.module if self.attribute is None else f"{self.module}:{self.attribute}"
+
+
+def _is_dotted_identifier(text: str, *, allow_dots: bool) -> bool:
+    parts = text.split(".") if allow_dots else [text]
+    return all(part.isidentifier() for part in parts)
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """Names a deprecated module may keep beyond a pure redirect, and why.
+
+    The reason is mandatory: an allowlist entry without one is how an SSOT quietly grows back.
+    """
+
+    module: str
+    names: frozenset[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class RedirectContract:
+    """One canonical object and the deprecated paths that must be that very object."""
+
+    name: str
+    canonical: ObjectPath
+    redirects: tuple[ObjectPath, ...]
+    golden_path: bool = False
+    description: str = ""
+
+    @property
+    def modules(self) -> frozenset[str]:
+        return frozenset({self.canonical.module, *(r.module for r in self.redirects)})
+
+    def redirect_modules(self) -> tuple[str, ...]:
+        """The deprecated modules, each once, in configuration order."""
+        return tuple(dict.fromkeys(r.module for r in self.redirects))
+
+
+class Verdict(str, enum.Enum):
+    """What a deprecated path hands a caller, compared with the canonical object."""
+
+    IDENTITY = "identity"
+    SUBCLASS_SHIM = "subclass-shim"
+    SEPARATE_DEFINITION = "separate-definition"
+    MISSING = "missing"
+    IMPORT_ERROR = "import-error"
+    CANONICAL_IMPORT_ERROR = "canonical-import-error"
+
+    @property
+    def ok(self) -> bool:
+        return self is Verdict.IDENTITY
+
+    @property
+    def rule(self) -> str:
+        return _VERDICT_RULES[self]
+
+
+class Rule(str, enum.Enum):
+    """Stable rule codes, the way linters name their diagnostics (used in output and reports)."""
+
+    SEPARATE_DEFINITION = "SSOT001"
+    SUBCLASS_SHIM = "SSOT002"
+    MISSING = "SSOT003"
+    IMPORT_ERROR = "SSOT004"
+    CANONICAL_IMPORT_ERROR = "SSOT005"
+    MUTATION = "SSOT006"
+    IMPURE_REDIRECT = "SSOT010"
+    UNREADABLE_SOURCE = "SSOT011"
+
+
+_VERDICT_RULES: dict[Verdict, str] = {
+    Verdict.IDENTITY: "",
+    Verdict.SEPARATE_DEFINITION: Rule.SEPARATE_DEFINITION.value,
+    Verdict.SUBCLASS_SHIM: Rule.SUBCLASS_SHIM.value,
+    Verdict.MISSING: Rule.MISSING.value,
+    Verdict.IMPORT_ERROR: Rule.IMPORT_ERROR.value,
+    Verdict.CANONICAL_IMPORT_ERROR: Rule.CANONICAL_IMPORT_ERROR.value,
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a source file; ``path`` is as given (absolute or relative to the project)."""
+
+    path: str
+    line: int = 0
+    end_line: int = 0
+
+    @property
+    def length(self) -> int:
+        return self.end_line - self.line + 1 if self.end_line >= self.line > 0 else 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """An attribute of the canonical object that importing a deprecated module changed."""
+
+    attribute: str
+    change: str  # "added", "replaced" or "removed"
+    imported: str  # the module whose import made the change
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class IdentityResult:
+    """The runtime verdict for one deprecated path."""
+
+    contract: str
+    redirect: ObjectPath
+    canonical: ObjectPath
+    verdict: Verdict
+    detail: str
+    location: Location | None = None
+    warnings: tuple[str, ...] = ()
+    mutations: tuple[Mutation, ...] = ()
+    overridden: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict.ok and not self.mutations
+
+
+@dataclass(frozen=True)
+class Impurity:
+    """A statement in a deprecated module that is more than a redirect."""
+
+    location: Location
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PurityResult:
+    """The static verdict for one deprecated module's source.
+
+    A module can redirect names of several contracts, so the result belongs to the module.
+    """
+
+    module: str
+    path: str | None
+    impurities: tuple[Impurity, ...] = ()
+    error: str | None = None
+    allowed: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.impurities and self.error is None
+
+
+@dataclass(frozen=True)
+class ContractReport:
+    """Every finding for one contract, in the order a reader wants them."""
+
+    contract: RedirectContract
+    identity: tuple[IdentityResult, ...] = ()
+    purity: tuple[PurityResult, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.identity) and all(p.ok for p in self.purity)
+
+    @property
+    def violations(self) -> tuple[IdentityResult, ...]:
+        return tuple(r for r in self.identity if not r.ok)

@@ -1,0 +1,41 @@
+"""Finding a module's source file without importing it.
+
+Purity and the other static checks must never execute user code (a module may exit, hang or
+need dependencies that are not installed), so the file is located with the import system's
+path finder, one package level at a time, the way ``import`` would find it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.machinery import PathFinder
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ModuleSource:
+    path: Path
+    is_package: bool
+
+
+def find_module_source(
+    module: str, search_path: Sequence[str] | None = None
+) -> ModuleSource | None:
+    """The ``.py`` file that ``import module`` would load, or ``None`` if there is none."""
+    locations = list(sys.path if search_path is None else search_path)
+    parts = module.split(".")
+    for depth in range(1, len(parts) + 1):
+        name = ".".join(parts[:depth])
+        spec = PathFinder.find_spec(name, locations)
+        if spec is None:
+            return None
+        if depth == len(parts):
+            if not spec.has_location or spec.origin is None or not spec.origin.endswith(".py"):
+                return None
+            return ModuleSource(Path(spec.origin), spec.submodule_search_locations is not None)
+        if spec.submodule_search_locations is None:
+            return None
+        locations = list(spec.submodule_search_locations)
+    return None

@@ -1,0 +1,219 @@
+"""pytest hooks of pytest-ssot. The checks themselves live in plain modules.
+
+Loaded through the ``pytest11`` entry point named ``pytest_ssot`` (so ``-p pytest_ssot`` and
+``-p no:pytest_ssot`` work), it stays inert until ``[tool.ssot]`` declares a contract: only the
+markers are registered, so suites using ``--strict-markers`` keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+
+from pytest_ssot.checks import run_checks
+from pytest_ssot.config import ConfigError, SsotConfig, load_config
+from pytest_ssot.items import ContractFile, ContractItem
+from pytest_ssot.model import ContractReport
+from pytest_ssot.report import Renderer
+
+GOLDEN_PATH_PROPERTY = "ssot_golden_path_broken"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ssot", "pytest-ssot: single-source-of-truth contracts")
+    group.addoption(
+        "--ssot-config",
+        metavar="PATH",
+        help="File holding the [tool.ssot] contracts. Default: the pyproject.toml pytest "
+        "read its settings from, else the one in the rootdir. (ini: ssot_config)",
+    )
+    parser.addini("ssot_config", "File holding the [tool.ssot] contracts.", default="")
+    group.addoption(
+        "--ssot-warn",
+        action="store_true",
+        default=None,
+        help="Warn-only rollout: report violations as xfailed contract items and do not fail "
+        "golden-path tests. (ini: ssot_warn = true)",
+    )
+    parser.addini("ssot_warn", "Report SSOT violations without failing the run.", type="bool",
+                  default=False)
+    group.addoption(
+        "--ssot-golden-path",
+        choices=("fail", "report"),
+        default=None,
+        help="What a violated golden-path contract does to @pytest.mark.golden_path tests: "
+        "'fail' them with the diagnosis (default) or only 'report' them in the summary. "
+        "(ini: ssot_golden_path)",
+    )
+    parser.addini("ssot_golden_path", "fail | report (see --ssot-golden-path).", default="fail")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "golden_path(*contracts): the test proves a user's core journey works. It is failed "
+        "with a diagnosis when a golden-path SSOT contract (all, or the named ones) is violated.",
+    )
+    config.addinivalue_line(
+        "markers",
+        "ssot(*contracts): the test exercises the named SSOT contracts; on golden-path tests "
+        "it narrows which contracts affect them.",
+    )
+    ssot_config = _load(config)
+    if ssot_config is not None:
+        config.pluginmanager.register(SsotSession(config, ssot_config), "pytest_ssot.session")
+
+
+def _load(config: pytest.Config) -> SsotConfig | None:
+    path = _config_path(config)
+    if path is None:
+        return None
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        raise pytest.UsageError(f"pytest-ssot: {error}") from None
+
+
+def _config_path(config: pytest.Config) -> Path | None:
+    explicit = config.getoption("ssot_config") or config.getini("ssot_config")
+    if explicit:
+        path = Path(explicit)
+        path = path if path.is_absolute() else config.rootpath / path
+        if not path.is_file():
+            raise pytest.UsageError(
+                f"pytest-ssot: --ssot-config / ssot_config points at {path}, which does not "
+                "exist; give the path of the pyproject.toml holding [tool.ssot]"
+            )
+        return path
+    if config.inipath is not None and config.inipath.name == "pyproject.toml":
+        return config.inipath
+    default = config.rootpath / "pyproject.toml"
+    return default if default.is_file() else None
+
+
+def _option(config: pytest.Config, name: str) -> object:
+    value = config.getoption(name)
+    return config.getini(name) if value is None else value
+
+
+class SsotSession:
+    """The hooks that run only when contracts are configured."""
+
+    def __init__(self, config: pytest.Config, ssot_config: SsotConfig) -> None:
+        self.config = config
+        self.ssot_config = ssot_config
+        self.warn_only = bool(_option(config, "ssot_warn"))
+        self.fail_golden_path = _option(config, "ssot_golden_path") == "fail" and not self.warn_only
+        self.renderer = Renderer(config.rootpath)
+        self._reports: tuple[ContractReport, ...] | None = None
+        self.affected: dict[str, None] = {}
+
+    @property
+    def reports(self) -> tuple[ContractReport, ...]:
+        """Checked once per process, on first need (collection, or the summary under xdist)."""
+        if self._reports is None:
+            self._reports = run_checks(self.ssot_config)
+        return self._reports
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, items: list[pytest.Item]
+    ) -> None:
+        # tryfirst: the contract items must exist before -k / -m deselect.
+        contract_file = ContractFile.from_parent(
+            session,
+            path=self.ssot_config.path,
+            reports=self.reports,
+            renderer=self.renderer,
+        )
+        new_items = [
+            item for node in contract_file.collect() for item in node.collect()
+            if isinstance(item, ContractItem)
+        ]
+        if self.warn_only:
+            for item in new_items:
+                if not item.check.ok:
+                    item.add_marker(
+                        pytest.mark.xfail(reason="ssot warn mode", run=True, strict=False)
+                    )
+        items[:0] = new_items
+        session.config.hook.pytest_collectreport(
+            report=pytest.CollectReport(contract_file.nodeid, "passed", None, new_items)
+        )
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if call.when != "call" or isinstance(item, ContractItem):
+            return report
+        broken = self._broken_golden_path_contracts(item)
+        if not broken:
+            return report
+        report.user_properties.append((GOLDEN_PATH_PROPERTY, ",".join(broken)))
+        if not self.fail_golden_path:
+            return report
+        diagnosis = self._golden_path_diagnosis(broken)
+        if report.passed:
+            report.outcome = "failed"
+            report.longrepr = diagnosis
+        elif report.failed:
+            report.sections.append(("SSOT golden path", diagnosis))
+        return report
+
+    def _broken_golden_path_contracts(self, item: pytest.Item) -> list[str]:
+        markers = list(item.iter_markers("golden_path"))
+        if not markers:
+            return []
+        named = {str(a) for m in [*markers, *item.iter_markers("ssot")] for a in m.args}
+        return [
+            r.contract.name
+            for r in self.reports
+            if r.contract.golden_path and not r.ok and (not named or r.contract.name in named)
+        ]
+
+    def _golden_path_diagnosis(self, contracts: list[str]) -> str:
+        reports = [r for r in self.reports if r.contract.name in contracts]
+        lines = [
+            "This golden-path test relies on SSOT contract(s) that are violated: "
+            f"{', '.join(contracts)}.",
+            "Its own assertions may pass, but users reaching the code through a deprecated "
+            "path get something else:",
+            "",
+            *self.renderer.golden_path_violations(reports),
+        ]
+        return "\n".join(lines)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # Read from the report, not the item, so it also works on the xdist controller.
+        if report.when == "call" and any(k == GOLDEN_PATH_PROPERTY for k, _ in report.user_properties):
+            self.affected[report.nodeid] = None
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        lines = self.renderer.golden_path_section(
+            self.reports, list(self.affected), failing_tests=self.fail_golden_path
+        )
+        if lines:
+            title = "SSOT golden path: BROKEN" + (" (warn mode)" if self.warn_only else "")
+            terminalreporter.write_sep("=", title, red=True, bold=True)
+            for line in lines:
+                terminalreporter.write_line(line)
+        terminalreporter.write_sep("-", "ssot contracts")
+        for report in self.reports:
+            terminalreporter.write_line(_contract_summary(report))
+
+
+def _contract_summary(report: ContractReport) -> str:
+    contract = report.contract
+    verdicts = [r.verdict.value for r in report.identity if not r.verdict.ok]
+    verdicts += ["mutation"] * sum(bool(r.mutations) for r in report.identity)
+    verdicts += ["impure"] * sum(not p.ok for p in report.purity)
+    tag = " [golden path]" if contract.golden_path else ""
+    if not verdicts:
+        return f"{contract.name}{tag}: ok ({len(contract.redirects)} redirect(s) are the SSOT)"
+    counts = {v: verdicts.count(v) for v in dict.fromkeys(verdicts)}
+    shown = ", ".join(f"{n} {v}" for v, n in counts.items())
+    return f"{contract.name}{tag}: VIOLATED ({shown})"

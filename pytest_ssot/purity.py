@@ -1,0 +1,477 @@
+"""Static check that a deprecated module holds nothing but a redirect.
+
+Identity at runtime proves that today's import returns the canonical object; purity proves the
+module cannot drift again: a file that only imports and aliases has no code left to diverge.
+The grammar accepts the shim patterns real projects use (numpy 2.x ``numpy/core``, scipy's
+deprecated submodules, scikit-learn's generated shims, ``sys.modules`` replacement) and reports
+everything else statement by statement. Nothing here imports or runs user code.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pytest_ssot.model import Allowance, Impurity, Location, PurityResult, RedirectContract
+
+#: Standard-library modules a shim needs for warnings, ``sys.modules`` and lazy imports.
+SHIM_SUPPORT_MODULES = frozenset(
+    {"__future__", "warnings", "sys", "typing", "typing_extensions", "importlib", "types"}
+)
+
+_TYPE_CHECKING_NAMES = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING"})
+_WARN_CALLS = frozenset({"warnings.warn", "warn", "_warnings.warn"})
+_RESOLVE_CALLS = frozenset(
+    {"getattr", "hasattr", "import_module", "importlib.import_module", "__import__", "globals"}
+)
+_LISTING_CALLS = frozenset({"sorted", "list", "set", "tuple", "dir", "frozenset"})
+_RAISABLE = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError"})
+_LITERALS = (ast.Constant,)
+
+
+@dataclass(frozen=True)
+class RedirectRules:
+    """What a given deprecated module may import from and call.
+
+    Built from every contract that redirects a name through the module, so one module can
+    serve several canonical objects.
+    """
+
+    module: str
+    is_package: bool
+    allowed_sources: frozenset[str]
+    star_sources: frozenset[str]
+    shim_helpers: frozenset[str]
+    allowance: Allowance | None = None
+
+    @classmethod
+    def for_module(
+        cls,
+        module: str,
+        contracts: Iterable[RedirectContract],
+        shim_helpers: Iterable[str],
+        *,
+        is_package: bool = False,
+        allowance: Allowance | None = None,
+    ) -> RedirectRules:
+        sources: set[str] = set(SHIM_SUPPORT_MODULES)
+        stars: set[str] = set()
+        for contract in contracts:
+            canonical = contract.canonical.module
+            sources |= contract.modules
+            stars |= contract.modules - {module}
+            package = canonical.rpartition(".")[0]
+            sources.add(package or canonical)
+        return cls(
+            module=module,
+            is_package=is_package,
+            allowed_sources=frozenset(sources),
+            star_sources=frozenset(stars),
+            shim_helpers=frozenset(shim_helpers),
+            allowance=allowance,
+        )
+
+    def source_allowed(self, source: str) -> bool:
+        """A module is an allowed source if it is, or lies inside, an allowed package."""
+        return any(source == s or source.startswith(s + ".") for s in self.allowed_sources)
+
+    def resolve_relative(self, node: ast.ImportFrom) -> str:
+        if not node.level:
+            return node.module or ""
+        package = self.module if self.is_package else self.module.rpartition(".")[0]
+        parts = package.split(".") if package else []
+        base = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+        return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def check_module_purity(
+    module: str, path: Path, rules: RedirectRules
+) -> PurityResult:
+    """Read and check one deprecated module; unreadable or unparsable sources are reported."""
+    try:
+        source = path.read_bytes()
+    except OSError as error:
+        return PurityResult(module, str(path), error=f"cannot read {path}: {error.strerror}")
+    return check_source_purity(source, str(path), rules)
+
+
+def check_source_purity(source: bytes | str, path: str, rules: RedirectRules) -> PurityResult:
+    try:
+        tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None)
+        where = f"{path}:{line}" if line else path
+        message = getattr(error, "msg", None) or str(error)
+        return PurityResult(rules.module, path, error=f"{where}: cannot parse: {message}")
+    checker = _ModuleChecker(rules, path)
+    checker.check_body(tree.body)
+    return PurityResult(
+        rules.module, path, impurities=tuple(checker.impurities), allowed=tuple(checker.allowed)
+    )
+
+
+def find_attribute_assignment(source: bytes | str, attribute: str) -> int | None:
+    """The first line that assigns ``<something>.attribute`` or ``setattr(…, "attribute", …)``.
+
+    Used to point at the line that mutates the canonical object on import.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        targets: Sequence[ast.expr] = ()
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = (node.target,)
+        elif isinstance(node, ast.Call) and _dotted(node.func) == "setattr" and len(node.args) > 1:
+            name = node.args[1]
+            if isinstance(name, ast.Constant) and name.value == attribute:
+                return node.lineno
+        if any(isinstance(t, ast.Attribute) and t.attr == attribute for t in targets):
+            return node.lineno
+    return None
+
+
+@dataclass
+class _ModuleChecker:
+    rules: RedirectRules
+    path: str
+    impurities: list[Impurity] = field(default_factory=list)
+    allowed: list[str] = field(default_factory=list)
+    imported: set[str] = field(default_factory=set)
+    warn_names: set[str] = field(default_factory=set)
+
+    def report(self, node: ast.stmt, kind: str, message: str) -> None:
+        end = getattr(node, "end_lineno", None) or node.lineno
+        self.impurities.append(Impurity(Location(self.path, node.lineno, end), kind, message))
+
+    def check_body(self, body: Sequence[ast.stmt]) -> None:
+        for index, statement in enumerate(body):
+            if index == 0 and _is_docstring(statement):
+                continue
+            if self._allowlisted(statement):
+                continue
+            self.check_statement(statement)
+
+    def _allowlisted(self, statement: ast.stmt) -> bool:
+        allowance = self.rules.allowance
+        if allowance is None:
+            return False
+        names = _bound_names(statement)
+        if names and names <= allowance.names:
+            self.allowed.extend(sorted(names))
+            return True
+        return False
+
+    def check_statement(self, node: ast.stmt) -> None:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.check_import(node)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            self.check_assignment(node)
+        elif isinstance(node, ast.Expr):
+            self.check_expression_statement(node)
+        elif isinstance(node, ast.If) and _dotted(node.test) in _TYPE_CHECKING_NAMES:
+            self.check_type_checking_block(node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.check_function(node)
+        elif isinstance(node, ast.ClassDef):
+            self.check_class(node)
+        elif isinstance(node, (ast.Delete, ast.Pass)):
+            return
+        else:
+            self.report(node, _kind_of(node), f"{_describe(node)}: a redirect module holds no logic")
+
+    def check_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.imported.add(alias.asname or alias.name.split(".")[0])
+                if not self.rules.source_allowed(alias.name):
+                    self.report(node, "unrelated-import", _unrelated(alias.name))
+            return
+        source = self.rules.resolve_relative(node)
+        for alias in node.names:
+            bound = alias.asname or alias.name
+            self.imported.add(bound)
+            if source == "warnings" and alias.name == "warn":
+                self.warn_names.add(bound)
+            if alias.name == "*":
+                if source not in self.rules.star_sources:
+                    self.report(
+                        node,
+                        "star-import",
+                        f"'from {source} import *' re-exports a module that is not the "
+                        "canonical; import the names from the canonical module",
+                    )
+            elif not (
+                self.rules.source_allowed(source)
+                or self.rules.source_allowed(f"{source}.{alias.name}")
+                or alias.name in self.rules.shim_helpers
+            ):
+                self.report(node, "unrelated-import", _unrelated(source, alias.name))
+
+    def check_assignment(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = node.value
+        for target in targets:
+            if isinstance(target, ast.Attribute):
+                self.report(
+                    node,
+                    "attribute-assignment",
+                    f"assigns {_dotted(target) or target.attr!r}: a redirect must not change "
+                    "the objects it re-exports (the canonical would differ by import order)",
+                )
+                return
+        if value is None:  # a bare annotation: `x: int`
+            return
+        names = [n for t in targets for n in _target_names(t)]
+        if names == ["__all__"]:
+            return
+        if _is_sys_modules_self(targets) and self._is_imported_reference(value):
+            return
+        if names and all(isinstance(t, ast.Name) for t in targets):
+            if not isinstance(node, ast.AugAssign) and self._is_imported_reference(value):
+                self.imported.update(names)
+                return
+            if isinstance(value, _LITERALS) and isinstance(value.value, (str, bool, type(None))):
+                return  # literal metadata, e.g. deprecated_path = "..."
+        self.report(
+            node,
+            "assignment",
+            f"assignment to {', '.join(names) or ast.unparse(targets[0])} is neither an alias of "
+            "an imported name nor __all__",
+        )
+
+    def _is_imported_reference(self, value: ast.expr) -> bool:
+        root = value
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name):
+            return root.id in self.imported
+        return isinstance(value, ast.Call) and _dotted(value.func) in {
+            "importlib.import_module",
+            "import_module",
+        }
+
+    def check_expression_statement(self, node: ast.Expr) -> None:
+        value = node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return  # a stray string used as a comment
+        if isinstance(value, ast.Call) and self._is_shim_call(value):
+            return
+        self.report(node, "call", f"{_describe(node)}: a redirect module runs no code on import")
+
+    def _is_shim_call(self, call: ast.Call) -> bool:
+        name = _dotted(call.func) or ""
+        return (
+            name in _WARN_CALLS
+            or name in self.warn_names
+            or name.rpartition(".")[2] in self.rules.shim_helpers
+        )
+
+    def check_type_checking_block(self, node: ast.If) -> None:
+        for statement in [*node.body, *node.orelse]:
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                self.check_import(statement)
+            elif not isinstance(statement, ast.Pass):
+                self.report(
+                    statement,
+                    _kind_of(statement),
+                    f"{_describe(statement)} inside 'if TYPE_CHECKING:' (only imports belong there)",
+                )
+
+    def check_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if isinstance(node, ast.FunctionDef) and not node.decorator_list:
+            if node.name == "__getattr__":
+                self._check_delegating_body(node, node.body, _RESOLVE_CALLS)
+                return
+            if node.name == "__dir__":
+                self._check_delegating_body(node, node.body, _RESOLVE_CALLS | _LISTING_CALLS)
+                return
+        self.report(
+            node,
+            "function",
+            f"function definition {node.name!r} ({_span(node)}): a redirect module defines no "
+            "functions except a delegating __getattr__/__dir__",
+        )
+
+    def _check_delegating_body(
+        self, function: ast.FunctionDef, body: Sequence[ast.stmt], calls: frozenset[str]
+    ) -> None:
+        for index, statement in enumerate(body):
+            if index == 0 and _is_docstring(statement):
+                continue
+            problem = self._delegation_problem(statement, calls)
+            if problem:
+                self.report(
+                    statement,
+                    "getattr-logic",
+                    f"{problem} in {function.name}(): a PEP 562 shim only imports, warns and "
+                    "returns the canonical object",
+                )
+
+    def _delegation_problem(self, node: ast.stmt, calls: frozenset[str]) -> str | None:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.check_import(node)  # reports its own problems
+            return None
+        if isinstance(node, (ast.Pass, ast.Global, ast.Nonlocal)):
+            return None
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            return None if self._is_shim_call(node.value) else _describe(node)
+        if isinstance(node, ast.Return):
+            return self._expression_problem(node.value, calls)
+        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            return self._expression_problem(node.value, calls)
+        if isinstance(node, ast.If):
+            return self._expression_problem(node.test, calls) or self._first_problem(
+                [*node.body, *node.orelse], calls
+            )
+        if isinstance(node, ast.Try):
+            handlers = [s for h in node.handlers for s in h.body]
+            return self._first_problem([*node.body, *handlers, *node.orelse], calls)
+        if isinstance(node, ast.Raise):
+            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if exc is None or _dotted(exc) in _RAISABLE:
+                return None
+            return f"raise {ast.unparse(exc)}"
+        return _describe(node)
+
+    def _first_problem(self, body: Sequence[ast.stmt], calls: frozenset[str]) -> str | None:
+        for statement in body:
+            problem = self._delegation_problem(statement, calls)
+            if problem:
+                return problem
+        return None
+
+    def _expression_problem(self, node: ast.expr | None, calls: frozenset[str]) -> str | None:
+        if node is None:
+            return None
+        for child in ast.walk(node):
+            if isinstance(child, (ast.Lambda, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+                return f"'{ast.unparse(child)}'"
+            if isinstance(child, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                return f"comprehension '{ast.unparse(child)}'"
+            if isinstance(child, ast.Call) and not self._call_allowed(child, calls):
+                return f"call '{ast.unparse(child.func)}(…)'"
+        return None
+
+    def _call_allowed(self, call: ast.Call, calls: frozenset[str]) -> bool:
+        name = _dotted(call.func)
+        if name is None:
+            # "…".format(name) / ", ".join(...) on a literal: message building only.
+            return isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Constant)
+        leaf = name.rpartition(".")[2]
+        return (
+            name in calls
+            or name in _RAISABLE
+            or leaf in {"keys", "format", "join"}
+            or self._is_shim_call(call)
+        )
+
+    def check_class(self, node: ast.ClassDef) -> None:
+        bases = [b for b in (_dotted(base) for base in node.bases) if b]
+        shim = [b for b in bases if b.split(".")[0] in self.imported]
+        if shim:
+            message = (
+                f"class {node.name!r} ({_span(node)}) subclasses the imported {shim[0]}: a "
+                "subclass shim is a different object; alias the canonical instead "
+                f"({node.name} = {shim[0]})"
+            )
+        else:
+            message = (
+                f"class definition {node.name!r} ({_span(node)}): a redirect module defines no "
+                "classes; import the canonical instead"
+            )
+        self.report(node, "class", message)
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of names and attributes, ``None`` for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _target_names(element)
+
+
+def _bound_names(node: ast.stmt) -> frozenset[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return frozenset({node.name})
+    if isinstance(node, ast.Assign):
+        return frozenset(n for t in node.targets for n in _target_names(t))
+    if isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        return frozenset(_target_names(node.target))
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return frozenset(_target_names(node.target))
+    return frozenset()
+
+
+def _is_sys_modules_self(targets: Sequence[ast.expr]) -> bool:
+    """``sys.modules[__name__] = …``: the whole module replaced by the canonical one."""
+    return (
+        len(targets) == 1
+        and isinstance(targets[0], ast.Subscript)
+        and _dotted(targets[0].value) == "sys.modules"
+        and isinstance(targets[0].slice, ast.Name)
+        and targets[0].slice.id == "__name__"
+    )
+
+
+def _unrelated(source: str, name: str | None = None) -> str:
+    what = f"'from {source} import {name}'" if name else f"'import {source}'"
+    return (
+        f"{what} imports from a module outside the contract: a redirect imports only from "
+        "the canonical module or its package"
+    )
+
+
+def _span(node: ast.stmt) -> str:
+    end = getattr(node, "end_lineno", None) or node.lineno
+    count = end - node.lineno + 1
+    return f"lines {node.lineno}-{end}, {count} lines" if count > 1 else f"line {node.lineno}"
+
+
+_KINDS: dict[type[ast.stmt], str] = {
+    ast.For: "loop",
+    ast.AsyncFor: "loop",
+    ast.While: "loop",
+    ast.If: "logic",
+    ast.Try: "logic",
+    ast.With: "logic",
+    ast.AsyncWith: "logic",
+    ast.Raise: "logic",
+    ast.Assert: "logic",
+}
+
+
+def _kind_of(node: ast.stmt) -> str:
+    return _KINDS.get(type(node), "statement")
+
+
+def _describe(node: ast.stmt) -> str:
+    text = ast.unparse(node).splitlines()[0]
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"'{text}'"
