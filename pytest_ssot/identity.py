@@ -51,7 +51,17 @@ class _Failure:
 def check_identity(
     contract: RedirectContract, importer: Importer = importlib.import_module
 ) -> tuple[IdentityResult, ...]:
-    """One verdict per redirect of ``contract``, in configuration order."""
+    """One verdict per redirect of ``contract``, in configuration order.
+
+    The interpreter is left as it was found: modules of the project that the check imported
+    are forgotten again and the canonical object is restored, so the user's own tests see the
+    same import order, and the same import-time side effects, as without the plugin.
+    """
+    with _project_imports_undone():
+        return _check_contract(contract, importer)
+
+
+def _check_contract(contract: RedirectContract, importer: Importer) -> tuple[IdentityResult, ...]:
     with _recorded_warnings() as canonical_warnings:
         canonical, failure = _resolve(contract.canonical, importer)
     if failure is not None:
@@ -73,6 +83,8 @@ def check_identity(
             result = _check_redirect(contract, redirect, canonical, importer)
         mutations = watch.changes(redirect.module) if watch else ()
         results.append(replace(result, warnings=tuple(caught), mutations=mutations))
+    if watch:
+        watch.restore()
     return tuple(results)
 
 
@@ -265,7 +277,16 @@ class _MutationWatch:
 
     def __init__(self, canonical: object) -> None:
         self._target = canonical
-        self._state = self._snapshot()
+        self._state = self._initial = self._snapshot()
+
+    def restore(self) -> None:
+        """Put back what the imports changed, so the check itself changes nothing."""
+        now = self._snapshot()
+        for name in now.keys() - self._initial.keys():
+            _try(delattr, self._target, name)
+        for name, value in self._initial.items():
+            if now.get(name, _MISSING) is not value:
+                _try(setattr, self._target, name, value)
 
     def _snapshot(self) -> dict[str, object]:
         try:
@@ -284,6 +305,42 @@ class _MutationWatch:
             change = "added" if old is _MISSING else "removed" if new is _MISSING else "replaced"
             found.append(Mutation(name, change, imported, _mutation_location(imported, name, new)))
         return tuple(found)
+
+
+def _try(action: Callable[..., None], *args: object) -> None:
+    try:
+        action(*args)
+    except (AttributeError, TypeError):  # read-only attributes cannot have changed either
+        pass
+
+
+@contextmanager
+def _project_imports_undone() -> Iterator[None]:
+    """Forget the project modules imported inside the block (libraries stay imported).
+
+    Libraries are kept because some cannot be imported twice in one process (extension
+    modules); a project module is dropped from ``sys.modules`` and from its parent package,
+    so the next ``import`` runs it afresh, exactly as it would have without the check.
+    """
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        for name in sorted(set(sys.modules) - before, reverse=True):
+            module = sys.modules.get(name)
+            if not _is_project_module(module):
+                continue
+            del sys.modules[name]
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules and getattr(sys.modules[parent], child, None) is module:
+                _try(delattr, sys.modules[parent], child)
+
+
+def _is_project_module(module: types.ModuleType | None) -> bool:
+    path = getattr(module, "__file__", None)
+    return bool(path) and str(path).endswith(".py") and not _is_library(
+        os.path.normcase(os.path.abspath(str(path)))
+    )
 
 
 def _mutation_location(imported: str, attribute: str, value: object) -> Location | None:

@@ -136,7 +136,9 @@ class SsotSession:
             for item in new_items:
                 if not item.check.ok:
                     item.add_marker(
-                        pytest.mark.xfail(reason="ssot warn mode", run=True, strict=False)
+                        pytest.mark.xfail(
+                            reason=f"ssot warn mode: {item.diagnosis()[0]}", strict=False
+                        )
                     )
         items[:0] = new_items
         session.config.hook.pytest_collectreport(
@@ -153,7 +155,11 @@ class SsotSession:
         broken = self._broken_golden_path_contracts(item)
         if not broken:
             return report
-        report.user_properties.append((GOLDEN_PATH_PROPERTY, ",".join(broken)))
+        # On the report for the summary (also on the xdist controller), on the item for JUnit
+        # XML (which reads the teardown report's properties).
+        prop = (GOLDEN_PATH_PROPERTY, ",".join(broken))
+        report.user_properties.append(prop)
+        item.user_properties.append(prop)
         if not self.fail_golden_path:
             return report
         diagnosis = self._golden_path_diagnosis(broken)
@@ -177,15 +183,16 @@ class SsotSession:
 
     def _golden_path_diagnosis(self, contracts: list[str]) -> str:
         reports = [r for r in self.reports if r.contract.name in contracts]
-        lines = [
-            "This golden-path test relies on SSOT contract(s) that are violated: "
-            f"{', '.join(contracts)}.",
-            "Its own assertions may pass, but users reaching the code through a deprecated "
-            "path get something else:",
-            "",
-            *self.renderer.golden_path_violations(reports),
-        ]
-        return "\n".join(lines)
+        return "\n".join(
+            [
+                f"golden path broken by SSOT contract(s) {', '.join(contracts)}: this test's own "
+                "assertions may pass, but users reaching the code through these paths get "
+                "something other than the SSOT:",
+                *self.renderer.golden_path_brief(reports),
+                "See the 'SSOT golden path' section of the summary for what breaks and the fix "
+                "(--ssot-golden-path=report reports without failing this test).",
+            ]
+        )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # Read from the report, not the item, so it also works on the xdist controller.

@@ -129,13 +129,36 @@ class Renderer:
             for result in report.violations:
                 lines.extend(self._golden_violation(result, contract))
             for purity in report.purity:
-                if not purity.ok:
-                    what = purity.error or f"{len(purity.impurities)} statement(s) beyond a redirect"
+                if purity.error:
+                    lines.append(f"{INDENT}- {purity.module}: {self.relative_text(purity.error)}")
+                elif purity.impurities:
                     lines.append(
-                        f"{INDENT}- {purity.module} is not a pure redirect: "
-                        f"{self.relative_text(what)}"
+                        f"{INDENT}- {purity.module} is not a pure redirect; move these into the "
+                        "canonical module (or delete them), then re-export:"
+                    )
+                    lines.extend(
+                        f"{INDENT * 2}{self.location(i.location)} [{i.kind}]"
+                        for i in purity.impurities
                     )
             lines.append("")
+        return lines
+
+    def golden_path_brief(self, reports: Sequence[ContractReport]) -> list[str]:
+        """One line per violation, for the failure text of each affected golden-path test."""
+        lines = []
+        for report in reports:
+            for result in report.violations:
+                if not result.verdict.ok:
+                    lines.append(
+                        f"{INDENT}x {import_line(result.redirect)}  "
+                        f"[{result.verdict.rule} {result.verdict.value}] "
+                        f"at {self.location(result.location)}"
+                    )
+                lines.extend(
+                    f"{INDENT}x import {m.imported} changes {result.canonical.attribute}."
+                    f"{m.attribute}  [{Rule.MUTATION.value} mutation] at {self.location(m.location)}"
+                    for m in result.mutations
+                )
         return lines
 
     def golden_path_section(
@@ -241,7 +264,8 @@ def redirect_source(module: str, pairs: Iterable[tuple[ObjectPath, ObjectPath]])
         exported.append(name)
     lines += ["import warnings", "", *imports, ""]
     lines.append(_warning_call(module, " / ".join(canonical_modules)))
-    lines += ["", f"__all__ = [{', '.join(repr(n) for n in exported)}]"]
+    names = ", ".join(f'"{name}"' for name in exported)
+    lines += ["", f"__all__ = [{names}]"]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pytest_ssot.config import DEFAULT_SHIM_HELPERS, ConfigError, load_config
+from pytest_ssot.model import ObjectPath
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+FULL = """
+[tool.ssot]
+shim-helpers = ["app._compat:warn_moved"]
+
+[tool.ssot.contracts.execution-engine]
+canonical = "app.agents.user_execution_engine:UserExecutionEngine"
+redirects = [
+  "app.agents.execution_engine:ExecutionEngine",
+  "app.agents.consolidated",
+]
+golden-path = true
+description = "Runs the agent that answers a user"
+
+[tool.ssot.contracts.core-module]
+canonical = "app.core"
+redirects = ["app.legacy.core"]
+
+[tool.ssot.allow."app.agents.execution_engine"]
+names = ["_reconstruct"]
+reason = "old pickles reference it"
+"""
+
+
+def test_full_schema(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, FULL))
+    assert config is not None
+    engine, module = config.contracts
+    assert engine.name == "execution-engine"
+    assert engine.golden_path and not module.golden_path
+    assert engine.canonical == ObjectPath("app.agents.user_execution_engine", "UserExecutionEngine")
+    assert engine.redirects == (
+        ObjectPath("app.agents.execution_engine", "ExecutionEngine"),
+        # A bare module under an object canonical means "the same name there".
+        ObjectPath("app.agents.consolidated", "UserExecutionEngine"),
+    )
+    assert module.canonical.is_module and module.redirects == (ObjectPath("app.legacy.core"),)
+    assert "warn_moved" in config.shim_helpers
+    assert set(DEFAULT_SHIM_HELPERS) <= config.shim_helpers
+    allowance = config.allowances["app.agents.execution_engine"]
+    assert allowance.names == {"_reconstruct"}
+    assert allowance.reason == "old pickles reference it"
+
+
+def test_no_ssot_table_means_no_config(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "[tool.black]\nline-length = 90\n")) is None
+
+
+BAD = {
+    "malformed-toml": ("[tool.ssot\n", "not valid TOML"),
+    "no-contracts": ("[tool.ssot]\n", "declares no contract"),
+    "unknown-top-key": (
+        "[tool.ssot]\ncontract = 1\n",
+        "[tool.ssot] unknown key 'contract'; did you mean 'contracts'?",
+    ),
+    "unknown-contract-key": (
+        '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = ["c:B"]\ngolden_path = true\n',
+        "[tool.ssot.contracts.e] unknown key 'golden_path'; did you mean 'golden-path'?",
+    ),
+    "no-canonical": ('[tool.ssot.contracts.e]\nredirects = ["c:B"]\n', "has no 'canonical'"),
+    "no-redirects": ('[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = []\n', "no redirects"),
+    "redirects-not-a-list": (
+        '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = "c:B"\n',
+        "tool.ssot.contracts.e.redirects must be a list of strings, not a string",
+    ),
+    "canonical-not-a-string": (
+        '[tool.ssot.contracts.e]\ncanonical = 3\nredirects = ["c:B"]\n',
+        "tool.ssot.contracts.e.canonical must be a string like 'pkg.module:Name', not an integer",
+    ),
+    "empty-name": (
+        '[tool.ssot.contracts.e]\ncanonical = "a.b:"\nredirects = ["c:B"]\n',
+        "'a.b:' has an empty name after ':'",
+    ),
+    "empty-module": (
+        '[tool.ssot.contracts.e]\ncanonical = ":B"\nredirects = ["c:B"]\n',
+        "':B' has no module part",
+    ),
+    "not-an-identifier": (
+        '[tool.ssot.contracts.e]\ncanonical = "a-b.c:B"\nredirects = ["c:B"]\n',
+        "'a-b.c' is not a valid Python module",
+    ),
+    "golden-path-not-bool": (
+        '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = ["c:B"]\ngolden-path = "yes"\n',
+        "golden-path must be true or false",
+    ),
+    "object-under-module-canonical": (
+        '[tool.ssot.contracts.e]\ncanonical = "a.new"\nredirects = ["a.old:B"]\n',
+        "names an object but the canonical a.new is a whole module; write 'a.old'",
+    ),
+    "canonical-among-redirects": (
+        '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = ["a:B"]\n',
+        "lists its canonical a:B among its redirects",
+    ),
+    "shared-redirect": (
+        '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = ["c:B"]\n'
+        '[tool.ssot.contracts.f]\ncanonical = "d:B"\nredirects = ["c:B"]\n',
+        "c:B is a redirect in both [tool.ssot.contracts.e] and [tool.ssot.contracts.f]",
+    ),
+    "allow-without-reason": (
+        '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = ["c:B"]\n'
+        '[tool.ssot.allow."c"]\nnames = ["x"]\n',
+        '[tool.ssot.allow."c"] needs a reason',
+    ),
+    "allow-without-names": (
+        '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = ["c:B"]\n'
+        '[tool.ssot.allow."c"]\nreason = "because"\n',
+        "lists no names",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "message"), BAD.values(), ids=BAD.keys())
+def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(path)
+    first_line = str(excinfo.value).splitlines()[0]
+    assert first_line.startswith(f"{path}: ")
+    assert message in str(excinfo.value)
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read the file"):
+        load_config(tmp_path / "missing.toml")

@@ -1,0 +1,361 @@
+"""End-to-end: real pytest sessions on small generated projects, asserting what a user sees."""
+
+from __future__ import annotations
+
+import textwrap
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+
+import pytest
+
+from tests.conftest import write_tree
+
+CANONICAL = {
+    "app/__init__.py": "",
+    "app/core.py": """
+        class Engine:
+            def answer(self, message: str) -> str:
+                return f"answer to {message}"
+    """,
+}
+
+GOOD_REDIRECT = {
+    "app/old.py": """
+        '''Deprecated: use app.core.'''
+        import warnings
+
+        from app.core import Engine
+
+        warnings.warn("app.old is deprecated", DeprecationWarning, stacklevel=2)
+        __all__ = ["Engine"]
+    """,
+}
+
+FORKED_REDIRECT = {
+    "app/old.py": """
+        '''DEPRECATED but still holds code.'''
+
+
+        class Engine:
+            def answer(self, message: str) -> str:
+                return ""
+    """,
+}
+
+GOLDEN_TESTS = {
+    "test_chat.py": """
+        import pytest
+
+        from app.core import Engine
+
+
+        @pytest.mark.golden_path
+        def test_user_gets_an_answer():
+            assert Engine().answer("hi") == "answer to hi"
+
+
+        @pytest.mark.golden_path
+        @pytest.mark.ssot("some-other-contract")
+        def test_unrelated_golden_path():
+            pass
+
+
+        def test_ordinary():
+            pass
+    """,
+}
+
+
+def contract_toml(golden_path: bool = True, redirects: str = '["app.old:Engine"]') -> str:
+    return f"""
+        [tool.ssot.contracts.engine]
+        canonical = "app.core:Engine"
+        redirects = {redirects}
+        golden-path = {str(golden_path).lower()}
+    """
+
+
+def make_project(
+    pytester: pytest.Pytester, ssot: str, files: Mapping[str, str], ini: str = ""
+) -> None:
+    pyproject = (
+        "[tool.pytest.ini_options]\n"
+        'pythonpath = ["."]\n'
+        'console_output_style = "classic"\n'
+        + textwrap.dedent(ini)
+        + textwrap.dedent(ssot)
+    )
+    write_tree(pytester.path, {**files, "pyproject.toml": pyproject})
+    (pytester.path / "app" / "__init__.py").touch()
+
+
+def test_inert_without_contracts(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_a():\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.no_fnmatch_line("*ssot contracts*")
+    result.stdout.no_fnmatch_line("pyproject.toml*")
+
+
+def test_markers_registered_for_strict_markers_without_contracts(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.golden_path
+        @pytest.mark.ssot("engine")
+        def test_a():
+            pass
+        """
+    )
+    result = pytester.runpytest("--strict-markers")
+    result.assert_outcomes(passed=1)
+    assert result.ret == 0
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.golden_path(*contracts):*", "@pytest.mark.ssot(*contracts):*"])
+
+
+def test_pure_redirect_passes_as_collected_items(pytester: pytest.Pytester) -> None:
+    make_project(pytester, contract_toml(), {**CANONICAL, **GOOD_REDIRECT, **GOLDEN_TESTS})
+    result = pytester.runpytest("-v", "-W", "error::DeprecationWarning")
+    result.stdout.fnmatch_lines(
+        [
+            "pyproject.toml::engine::identity[[]app.old:Engine[]] PASSED*",
+            "pyproject.toml::engine::purity[[]app.old[]] PASSED*",
+            "*- ssot contracts -*",
+            "engine [[]golden path[]]: ok (1 redirect(s) are the SSOT)",
+        ]
+    )
+    result.assert_outcomes(passed=5)
+    result.stdout.no_fnmatch_line("*SSOT golden path*")
+
+
+def test_separate_definition_fails_golden_path_with_diagnosis(pytester: pytest.Pytester) -> None:
+    make_project(pytester, contract_toml(), {**CANONICAL, **FORKED_REDIRECT, **GOLDEN_TESTS})
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, failed=3)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "SSOT001 separate-definition: app.old:Engine",
+            "    is its own class app.old.Engine at app/old.py:4 (3 lines), not the canonical",
+            "*_ test_user_gets_an_answer _*",
+            "golden path broken by SSOT contract(s) engine:*",
+            "    x from app.old import Engine  [[]SSOT001 separate-definition[]] at app/old.py:4",
+            "*= SSOT golden path: BROKEN =*",
+            "Contract 'engine': users are served something other than the SSOT app.core:Engine",
+            "    x from app.old import Engine   [[]SSOT001 separate-definition[]]",
+            "        breaks: callers importing app.old.Engine run a second implementation:*",
+            "        look at: app/old.py:4",
+            "        fix: replace the body of app/old.py with a redirect:",
+            "            | from app.core import Engine",
+            "*- app.old is not a pure redirect*",
+            "        app/old.py:4 [[]class[]]",
+            "Golden-path tests affected in this run (1, reported as failed):",
+            "    test_chat.py::test_user_gets_an_answer",
+            "engine [[]golden path[]]: VIOLATED (1 separate-definition, 1 impure)",
+        ]
+    )
+    # The golden-path test narrowed to another contract is not affected.
+    result.stdout.no_fnmatch_line("*test_unrelated_golden_path - *")
+
+
+def test_report_only_keeps_golden_path_tests_green(pytester: pytest.Pytester) -> None:
+    make_project(pytester, contract_toml(), {**CANONICAL, **FORKED_REDIRECT, **GOLDEN_TESTS})
+    result = pytester.runpytest("--ssot-golden-path=report")
+    result.assert_outcomes(passed=3, failed=2)
+    result.stdout.fnmatch_lines(
+        ["Golden-path tests affected in this run (1, not failed (report only)):"]
+    )
+
+
+def test_golden_path_test_failing_on_its_own_gets_the_diagnosis_section(
+    pytester: pytest.Pytester,
+) -> None:
+    tests = {"test_chat.py": "import pytest\n\n@pytest.mark.golden_path\ndef test_g():\n    assert 0\n"}
+    make_project(pytester, contract_toml(), {**CANONICAL, **FORKED_REDIRECT, **tests})
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(["*assert 0*", "*- SSOT golden path -*"])
+
+
+def test_contract_that_is_not_golden_path_leaves_golden_tests_alone(
+    pytester: pytest.Pytester,
+) -> None:
+    make_project(
+        pytester, contract_toml(golden_path=False), {**CANONICAL, **FORKED_REDIRECT, **GOLDEN_TESTS}
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, failed=2)
+    result.stdout.no_fnmatch_line("*SSOT golden path*")
+
+
+VERDICT_PROJECTS = {
+    "subclass-shim": (
+        "from app.core import Engine as _E\n\nclass Engine(_E):\n    def answer(self, m):\n        return ''\n",
+        ["SSOT002 subclass-shim: app.old:Engine", "*a subclass of app.core:Engine*; it overrides answer"],
+    ),
+    "missing": (
+        "from app.core import Engine as Motor\n",
+        ["SSOT003 missing: app.old:Engine", "*has no attribute 'Engine'*"],
+    ),
+    "import-error": (
+        "from app.registry import REGISTRY\n",
+        ["SSOT004 import-error: app.old:Engine", "*ModuleNotFoundError: No module named 'app.registry' (at app/old.py:1:*"],
+    ),
+    "mutation": (
+        "from app.core import Engine\nEngine.legacy = True\n",
+        ["SSOT006 mutation: importing app.old added Engine.legacy at app/old.py:2"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "lines"), VERDICT_PROJECTS.values(), ids=VERDICT_PROJECTS.keys())
+def test_each_verdict_is_a_failed_item(
+    pytester: pytest.Pytester, source: str, lines: list[str]
+) -> None:
+    make_project(pytester, contract_toml(golden_path=False), {**CANONICAL, "app/old.py": source})
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(lines)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_canonical_import_error(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        contract_toml(golden_path=False),
+        {
+            "app/core.py": "raise RuntimeError('WEBSOCKET_URL is not configured')\n",
+            **GOOD_REDIRECT,
+        },
+    )
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(
+        [
+            "SSOT005 canonical-import-error: app.old:Engine",
+            "*RuntimeError: WEBSOCKET_URL is not configured (at app/core.py:1:*",
+        ]
+    )
+    result.assert_outcomes(passed=1, failed=1)
+
+
+def test_shim_warnings_are_expected_even_with_warnings_as_errors(
+    pytester: pytest.Pytester,
+) -> None:
+    make_project(pytester, contract_toml(golden_path=False), {**CANONICAL, **GOOD_REDIRECT})
+    result = pytester.runpytest("-W", "error")
+    result.assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize("how", [["--ssot-warn"], ["-o", "ssot_warn=true"]], ids=["flag", "ini"])
+def test_warn_mode_reports_without_failing(pytester: pytest.Pytester, how: list[str]) -> None:
+    make_project(pytester, contract_toml(), {**CANONICAL, **FORKED_REDIRECT, **GOLDEN_TESTS})
+    result = pytester.runpytest(*how, "-rx")
+    result.assert_outcomes(passed=3, xfailed=2)
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(
+        [
+            "*= SSOT golden path: BROKEN (warn mode) =*",
+            "XFAIL pyproject.toml::engine::identity[[]app.old:Engine[]] - ssot warn mode: "
+            "SSOT001 separate-definition: app.old:Engine",
+        ]
+    )
+
+
+def test_warn_mode_keeps_passing_items_passing_under_xfail_strict(
+    pytester: pytest.Pytester,
+) -> None:
+    make_project(
+        pytester, contract_toml(), {**CANONICAL, **GOOD_REDIRECT}, ini="xfail_strict = true\n"
+    )
+    result = pytester.runpytest("--ssot-warn")
+    result.assert_outcomes(passed=2)
+
+
+def test_items_are_selectable_with_markers_and_keywords(pytester: pytest.Pytester) -> None:
+    make_project(pytester, contract_toml(), {**CANONICAL, **FORKED_REDIRECT, **GOLDEN_TESTS})
+    result = pytester.runpytest("-m", "ssot")
+    # The two contract items, plus the user's test marked ssot("some-other-contract").
+    result.assert_outcomes(failed=2, passed=1, deselected=2)
+    result = pytester.runpytest("-k", "identity")
+    result.assert_outcomes(failed=1)
+
+
+def test_junit_xml_carries_verdicts(pytester: pytest.Pytester) -> None:
+    make_project(pytester, contract_toml(), {**CANONICAL, **FORKED_REDIRECT, **GOLDEN_TESTS})
+    pytester.runpytest("--junitxml=out.xml", "-o", "junit_family=xunit1")
+    root = ET.parse(pytester.path / "out.xml").getroot()
+    cases = {case.get("name"): case for case in root.iter("testcase")}
+    identity = cases["identity[app.old:Engine]"]
+    properties = {p.get("name"): p.get("value") for p in identity.iter("property")}
+    assert properties["ssot_verdict"] == "separate-definition"
+    assert properties["ssot_rules"] == "SSOT001"
+    assert identity.find("failure") is not None
+    golden = cases["test_user_gets_an_answer"]
+    golden_properties = {p.get("name"): p.get("value") for p in golden.iter("property")}
+    assert golden_properties["ssot_golden_path_broken"] == "engine"
+
+
+def test_bad_config_is_a_usage_error_naming_the_key(pytester: pytest.Pytester) -> None:
+    make_project(pytester, contract_toml().replace("redirects", "redirect"), CANONICAL)
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: pytest-ssot: */pyproject.toml: [[]tool.ssot.contracts.engine[]] unknown key 'redirect'; did you mean 'redirects'?"]
+    )
+
+
+def test_missing_explicit_config_file(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_a():\n    pass\n")
+    result = pytester.runpytest("--ssot-config=nope.toml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: pytest-ssot: --ssot-config / ssot_config points at */nope.toml*"])
+
+
+def test_plugin_loads_with_p_and_disables_with_no(pytester: pytest.Pytester) -> None:
+    make_project(pytester, contract_toml(golden_path=False), {**CANONICAL, **FORKED_REDIRECT})
+    result = pytester.runpytest_subprocess("-p", "pytest_ssot")
+    result.assert_outcomes(failed=2)
+    result = pytester.runpytest_subprocess("-p", "no:pytest_ssot")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_explicit_p_without_autoload(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_project(pytester, contract_toml(golden_path=False), {**CANONICAL, **FORKED_REDIRECT})
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    result = pytester.runpytest_subprocess("-p", "pytest_ssot")
+    result.assert_outcomes(failed=2)
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_shim_helper_and_allowlist_from_config(pytester: pytest.Pytester) -> None:
+    ssot = contract_toml(golden_path=False) + """
+        [tool.ssot]
+        shim-helpers = ["app._compat:warn_moved"]
+
+        [tool.ssot.allow."app.old"]
+        names = ["_reconstruct"]
+        reason = "old pickles call app.old._reconstruct"
+    """
+    files = {
+        **CANONICAL,
+        "app/_compat.py": "def warn_moved(old, new):\n    pass\n",
+        "app/old.py": """
+            from app._compat import warn_moved
+            from app.core import Engine
+
+            warn_moved("app.old.Engine", "app.core.Engine")
+
+
+            def _reconstruct(*args):
+                return Engine()
+        """,
+    }
+    make_project(pytester, ssot, files)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2)
