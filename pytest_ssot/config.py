@@ -86,9 +86,7 @@ def parse_config(table: object, path: Path) -> SsotConfig:
             'canonical = "pkg.new_module:Engine"\n'
             'redirects = ["pkg.old_module:Engine"]'
         )
-    contracts = tuple(
-        _parse_contract(where, name, body) for name, body in contracts_table.items()
-    )
+    contracts = tuple(_parse_contract(where, name, body) for name, body in contracts_table.items())
     _reject_shared_redirects(where, contracts)
     return SsotConfig(
         path=path,
@@ -129,8 +127,7 @@ def _parse_contract(where: _Where, name: str, body: object) -> RedirectContract:
     golden_path = table.get("golden-path", False)
     if not isinstance(golden_path, bool):
         raise ConfigError(
-            f"{where.path}: [{key}] golden-path must be true or false, "
-            f"not {golden_path!r}"
+            f"{where.path}: [{key}] golden-path must be true or false, not {golden_path!r}"
         )
     if canonical in redirects:
         raise ConfigError(
@@ -146,9 +143,7 @@ def _parse_contract(where: _Where, name: str, body: object) -> RedirectContract:
     )
 
 
-def _redirect_path(
-    where: _Where, spec: str, canonical: ObjectPath, key: str
-) -> ObjectPath:
+def _redirect_path(where: _Where, spec: str, canonical: ObjectPath, key: str) -> ObjectPath:
     path = where.object_path(spec, key)
     if canonical.is_module and not path.is_module:
         raise ConfigError(
@@ -188,7 +183,7 @@ def _parse_allowances(where: _Where, raw: object) -> dict[str, Allowance]:
             )
         names = where.strings(table.get("names", []), f"{key}.names")
         if not names:
-            raise ConfigError(f"{where.path}: [{key}] lists no names; add names = [\"...\"]")
+            raise ConfigError(f'{where.path}: [{key}] lists no names; add names = ["..."]')
         allowances[module] = Allowance(module=module, names=frozenset(names), reason=reason)
     return allowances
 
@@ -239,6 +234,12 @@ class _Where:
 
 
 def _kind(value: object) -> str:
-    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
-             list: "a list", dict: "a table"}
+    names = {
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        list: "a list",
+        dict: "a table",
+    }
     return names.get(type(value), type(value).__name__)

@@ -7,6 +7,7 @@ deprecated path ever passes silently.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import inspect
@@ -308,10 +309,9 @@ class _MutationWatch:
 
 
 def _try(action: Callable[..., None], *args: object) -> None:
-    try:
+    # Read-only attributes cannot have changed either.
+    with contextlib.suppress(AttributeError, TypeError):
         action(*args)
-    except (AttributeError, TypeError):  # read-only attributes cannot have changed either
-        pass
 
 
 @contextmanager
@@ -338,8 +338,10 @@ def _project_imports_undone() -> Iterator[None]:
 
 def _is_project_module(module: types.ModuleType | None) -> bool:
     path = getattr(module, "__file__", None)
-    return bool(path) and str(path).endswith(".py") and not _is_library(
-        os.path.normcase(os.path.abspath(str(path)))
+    return (
+        bool(path)
+        and str(path).endswith(".py")
+        and not _is_library(os.path.normcase(os.path.abspath(str(path))))
     )
 
 

@@ -129,6 +129,8 @@ class ContractItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         target = (
-            str(self.check.redirect) if isinstance(self.check, IdentityResult) else self.check.module
+            str(self.check.redirect)
+            if isinstance(self.check, IdentityResult)
+            else self.check.module
         )
         return self.path, None, f"ssot {self.kind}: {target}"

@@ -37,7 +37,11 @@ class ObjectPath:
                 "or drop the colon to mean the whole module"
             )
         for part, what in ((module, "module"), (attribute, "name")):
-            if part is not None and part and not _is_dotted_identifier(part, allow_dots=what == "module"):
+            if (
+                part is not None
+                and part
+                and not _is_dotted_identifier(part, allow_dots=what == "module")
+            ):
                 raise SpecError(
                     f"{spec!r}: {part!r} is not a valid Python {what}; "
                     "write it as 'package.module:Name'"

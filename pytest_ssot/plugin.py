@@ -37,8 +37,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Warn-only rollout: report violations as xfailed contract items and do not fail "
         "golden-path tests. (ini: ssot_warn = true)",
     )
-    parser.addini("ssot_warn", "Report SSOT violations without failing the run.", type="bool",
-                  default=False)
+    parser.addini(
+        "ssot_warn", "Report SSOT violations without failing the run.", type="bool", default=False
+    )
     group.addoption(
         "--ssot-golden-path",
         choices=("fail", "report"),
@@ -129,7 +130,9 @@ class SsotSession:
             renderer=self.renderer,
         )
         new_items = [
-            item for node in contract_file.collect() for item in node.collect()
+            item
+            for node in contract_file.collect()
+            for item in node.collect()
             if isinstance(item, ContractItem)
         ]
         if self.warn_only:
@@ -142,7 +145,7 @@ class SsotSession:
                     )
         items[:0] = new_items
         session.config.hook.pytest_collectreport(
-            report=pytest.CollectReport(contract_file.nodeid, "passed", None, new_items)
+            report=pytest.CollectReport(contract_file.nodeid, "passed", None, [*new_items])
         )
 
     @pytest.hookimpl(wrapper=True)
@@ -196,7 +199,9 @@ class SsotSession:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # Read from the report, not the item, so it also works on the xdist controller.
-        if report.when == "call" and any(k == GOLDEN_PATH_PROPERTY for k, _ in report.user_properties):
+        if report.when == "call" and any(
+            k == GOLDEN_PATH_PROPERTY for k, _ in report.user_properties
+        ):
             self.affected[report.nodeid] = None
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:

@@ -86,9 +86,7 @@ class RedirectRules:
         return ".".join([*base, *([node.module] if node.module else [])])
 
 
-def check_module_purity(
-    module: str, path: Path, rules: RedirectRules
-) -> PurityResult:
+def check_module_purity(module: str, path: Path, rules: RedirectRules) -> PurityResult:
     """Read and check one deprecated module; unreadable or unparsable sources are reported."""
     try:
         source = path.read_bytes()
@@ -132,7 +130,7 @@ def find_attribute_assignment(source: bytes | str, attribute: str) -> int | None
             if isinstance(name, ast.Constant) and name.value == attribute:
                 return node.lineno
         if any(isinstance(t, ast.Attribute) and t.attr == attribute for t in targets):
-            return node.lineno
+            return targets[0].lineno
     return None
 
 
@@ -183,7 +181,9 @@ class _ModuleChecker:
         elif isinstance(node, (ast.Delete, ast.Pass)):
             return
         else:
-            self.report(node, _kind_of(node), f"{_describe(node)}: a redirect module holds no logic")
+            self.report(
+                node, _kind_of(node), f"{_describe(node)}: a redirect module holds no logic"
+            )
 
     def check_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
@@ -280,7 +280,8 @@ class _ModuleChecker:
                 self.report(
                     statement,
                     _kind_of(statement),
-                    f"{_describe(statement)} inside 'if TYPE_CHECKING:' (only imports belong there)",
+                    f"{_describe(statement)} inside 'if TYPE_CHECKING:' "
+                    "(only imports belong there)",
                 )
 
     def check_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -362,7 +363,9 @@ class _ModuleChecker:
         name = _dotted(call.func)
         if name is None:
             # "…".format(name) / ", ".join(...) on a literal: message building only.
-            return isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Constant)
+            return isinstance(call.func, ast.Attribute) and isinstance(
+                call.func.value, ast.Constant
+            )
         leaf = name.rpartition(".")[2]
         return (
             name in calls

@@ -156,7 +156,8 @@ class Renderer:
                     )
                 lines.extend(
                     f"{INDENT}x import {m.imported} changes {result.canonical.attribute}."
-                    f"{m.attribute}  [{Rule.MUTATION.value} mutation] at {self.location(m.location)}"
+                    f"{m.attribute}  [{Rule.MUTATION.value} mutation] "
+                    f"at {self.location(m.location)}"
                     for m in result.mutations
                 )
         return lines

@@ -43,14 +43,16 @@ def test_full_schema(tmp_path: Path) -> None:
     assert config is not None
     engine, module = config.contracts
     assert engine.name == "execution-engine"
-    assert engine.golden_path and not module.golden_path
+    assert engine.golden_path
+    assert not module.golden_path
     assert engine.canonical == ObjectPath("app.agents.user_execution_engine", "UserExecutionEngine")
     assert engine.redirects == (
         ObjectPath("app.agents.execution_engine", "ExecutionEngine"),
         # A bare module under an object canonical means "the same name there".
         ObjectPath("app.agents.consolidated", "UserExecutionEngine"),
     )
-    assert module.canonical.is_module and module.redirects == (ObjectPath("app.legacy.core"),)
+    assert module.canonical.is_module
+    assert module.redirects == (ObjectPath("app.legacy.core"),)
     assert "warn_moved" in config.shim_helpers
     assert set(DEFAULT_SHIM_HELPERS) <= config.shim_helpers
     allowance = config.allowances["app.agents.execution_engine"]
@@ -74,7 +76,10 @@ BAD = {
         "[tool.ssot.contracts.e] unknown key 'golden_path'; did you mean 'golden-path'?",
     ),
     "no-canonical": ('[tool.ssot.contracts.e]\nredirects = ["c:B"]\n', "has no 'canonical'"),
-    "no-redirects": ('[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = []\n', "no redirects"),
+    "no-redirects": (
+        '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = []\n',
+        "no redirects",
+    ),
     "redirects-not-a-list": (
         '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = "c:B"\n',
         "tool.ssot.contracts.e.redirects must be a list of strings, not a string",

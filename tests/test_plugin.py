@@ -81,9 +81,7 @@ def make_project(
     pyproject = (
         "[tool.pytest.ini_options]\n"
         'pythonpath = ["."]\n'
-        'console_output_style = "classic"\n'
-        + textwrap.dedent(ini)
-        + textwrap.dedent(ssot)
+        'console_output_style = "classic"\n' + textwrap.dedent(ini) + textwrap.dedent(ssot)
     )
     write_tree(pytester.path, {**files, "pyproject.toml": pyproject})
     (pytester.path / "app" / "__init__.py").touch()
@@ -114,7 +112,9 @@ def test_markers_registered_for_strict_markers_without_contracts(
     result.assert_outcomes(passed=1)
     assert result.ret == 0
     result = pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.golden_path(*contracts):*", "@pytest.mark.ssot(*contracts):*"])
+    result.stdout.fnmatch_lines(
+        ["@pytest.mark.golden_path(*contracts):*", "@pytest.mark.ssot(*contracts):*"]
+    )
 
 
 def test_pure_redirect_passes_as_collected_items(pytester: pytest.Pytester) -> None:
@@ -174,7 +174,9 @@ def test_report_only_keeps_golden_path_tests_green(pytester: pytest.Pytester) ->
 def test_golden_path_test_failing_on_its_own_gets_the_diagnosis_section(
     pytester: pytest.Pytester,
 ) -> None:
-    tests = {"test_chat.py": "import pytest\n\n@pytest.mark.golden_path\ndef test_g():\n    assert 0\n"}
+    tests = {
+        "test_chat.py": "import pytest\n\n@pytest.mark.golden_path\ndef test_g():\n    assert 0\n"
+    }
     make_project(pytester, contract_toml(), {**CANONICAL, **FORKED_REDIRECT, **tests})
     result = pytester.runpytest()
     result.assert_outcomes(failed=3)
@@ -195,7 +197,10 @@ def test_contract_that_is_not_golden_path_leaves_golden_tests_alone(
 VERDICT_PROJECTS = {
     "subclass-shim": (
         "from app.core import Engine as _E\n\nclass Engine(_E):\n    def answer(self, m):\n        return ''\n",
-        ["SSOT002 subclass-shim: app.old:Engine", "*a subclass of app.core:Engine*; it overrides answer"],
+        [
+            "SSOT002 subclass-shim: app.old:Engine",
+            "*a subclass of app.core:Engine*; it overrides answer",
+        ],
     ),
     "missing": (
         "from app.core import Engine as Motor\n",
@@ -203,7 +208,10 @@ VERDICT_PROJECTS = {
     ),
     "import-error": (
         "from app.registry import REGISTRY\n",
-        ["SSOT004 import-error: app.old:Engine", "*ModuleNotFoundError: No module named 'app.registry' (at app/old.py:1:*"],
+        [
+            "SSOT004 import-error: app.old:Engine",
+            "*ModuleNotFoundError: No module named 'app.registry' (at app/old.py:1:*",
+        ],
     ),
     "mutation": (
         "from app.core import Engine\nEngine.legacy = True\n",
@@ -212,7 +220,9 @@ VERDICT_PROJECTS = {
 }
 
 
-@pytest.mark.parametrize(("source", "lines"), VERDICT_PROJECTS.values(), ids=VERDICT_PROJECTS.keys())
+@pytest.mark.parametrize(
+    ("source", "lines"), VERDICT_PROJECTS.values(), ids=VERDICT_PROJECTS.keys()
+)
 def test_each_verdict_is_a_failed_item(
     pytester: pytest.Pytester, source: str, lines: list[str]
 ) -> None:
@@ -303,7 +313,9 @@ def test_bad_config_is_a_usage_error_naming_the_key(pytester: pytest.Pytester) -
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["ERROR: pytest-ssot: */pyproject.toml: [[]tool.ssot.contracts.engine[]] unknown key 'redirect'; did you mean 'redirects'?"]
+        [
+            "ERROR: pytest-ssot: */pyproject.toml: [[]tool.ssot.contracts.engine[]] unknown key 'redirect'; did you mean 'redirects'?"
+        ]
     )
 
 
@@ -311,7 +323,9 @@ def test_missing_explicit_config_file(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_a():\n    pass\n")
     result = pytester.runpytest("--ssot-config=nope.toml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: pytest-ssot: --ssot-config / ssot_config points at */nope.toml*"])
+    result.stderr.fnmatch_lines(
+        ["ERROR: pytest-ssot: --ssot-config / ssot_config points at */nope.toml*"]
+    )
 
 
 def test_plugin_loads_with_p_and_disables_with_no(pytester: pytest.Pytester) -> None:
@@ -334,7 +348,9 @@ def test_explicit_p_without_autoload(
 
 
 def test_shim_helper_and_allowlist_from_config(pytester: pytest.Pytester) -> None:
-    ssot = contract_toml(golden_path=False) + """
+    ssot = (
+        contract_toml(golden_path=False)
+        + """
         [tool.ssot]
         shim-helpers = ["app._compat:warn_moved"]
 
@@ -342,6 +358,7 @@ def test_shim_helper_and_allowlist_from_config(pytester: pytest.Pytester) -> Non
         names = ["_reconstruct"]
         reason = "old pickles call app.old._reconstruct"
     """
+    )
     files = {
         **CANONICAL,
         "app/_compat.py": "def warn_moved(old, new):\n    pass\n",
