@@ -82,6 +82,8 @@ class RedirectRules:
             return node.module or ""
         package = self.module if self.is_package else self.module.rpartition(".")[0]
         parts = package.split(".") if package else []
+        if node.level > len(parts):  # beyond the top-level package: an ImportError at runtime
+            return "." * node.level + (node.module or "")
         base = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
         return ".".join([*base, *([node.module] if node.module else [])])
 
@@ -96,6 +98,8 @@ def check_module_purity(module: str, path: Path, rules: RedirectRules) -> Purity
 
 
 def check_source_purity(source: bytes | str, path: str, rules: RedirectRules) -> PurityResult:
+    if isinstance(source, str) and source.startswith("\ufeff"):
+        source = source[1:]  # a BOM kept by read_text(); compile() only strips it from bytes
     try:
         tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError) as error:
@@ -119,6 +123,7 @@ def find_attribute_assignment(source: bytes | str, attribute: str) -> int | None
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
+    lines: list[int] = []  # ast.walk is breadth-first: the first line is the smallest one
     for node in ast.walk(tree):
         targets: Sequence[ast.expr] = ()
         if isinstance(node, ast.Assign):
@@ -128,10 +133,10 @@ def find_attribute_assignment(source: bytes | str, attribute: str) -> int | None
         elif isinstance(node, ast.Call) and _dotted(node.func) == "setattr" and len(node.args) > 1:
             name = node.args[1]
             if isinstance(name, ast.Constant) and name.value == attribute:
-                return node.lineno
+                lines.append(node.lineno)
         if any(isinstance(t, ast.Attribute) and t.attr == attribute for t in targets):
-            return targets[0].lineno
-    return None
+            lines.append(targets[0].lineno)
+    return min(lines, default=None)
 
 
 @dataclass
@@ -178,6 +183,15 @@ class _ModuleChecker:
             self.check_function(node)
         elif isinstance(node, ast.ClassDef):
             self.check_class(node)
+        elif isinstance(node, ast.Delete) and any(
+            isinstance(n, (ast.Attribute, ast.Subscript)) for t in node.targets for n in ast.walk(t)
+        ):
+            self.report(
+                node,
+                "attribute-assignment",
+                f"{_describe(node)}: a redirect must not change the objects it re-exports "
+                "(the canonical would differ by import order)",
+            )
         elif isinstance(node, (ast.Delete, ast.Pass)):
             return
         else:
@@ -332,7 +346,9 @@ class _ModuleChecker:
             )
         if isinstance(node, ast.Try):
             handlers = [s for h in node.handlers for s in h.body]
-            return self._first_problem([*node.body, *handlers, *node.orelse], calls)
+            return self._first_problem(
+                [*node.body, *handlers, *node.orelse, *node.finalbody], calls
+            )
         if isinstance(node, ast.Raise):
             exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
             if exc is None or _dotted(exc) in _RAISABLE:
