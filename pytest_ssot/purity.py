@@ -93,7 +93,8 @@ def check_module_purity(module: str, path: Path, rules: RedirectRules) -> Purity
     try:
         source = path.read_bytes()
     except OSError as error:
-        return PurityResult(module, str(path), error=f"cannot read {path}: {error.strerror}")
+        reason = error.strerror or type(error).__name__
+        return PurityResult(module, str(path), error=f"cannot read {path}: {reason}")
     return check_source_purity(source, str(path), rules)
 
 
@@ -102,10 +103,11 @@ def check_source_purity(source: bytes | str, path: str, rules: RedirectRules) ->
         source = source[1:]  # a BOM kept by read_text(); compile() only strips it from bytes
     try:
         tree = ast.parse(source, filename=path)
-    except (SyntaxError, ValueError) as error:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        # RecursionError / MemoryError: absurdly deep nesting; still an answer, not a crash.
         line = getattr(error, "lineno", None)
         where = f"{path}:{line}" if line else path
-        message = getattr(error, "msg", None) or str(error)
+        message = getattr(error, "msg", None) or str(error) or type(error).__name__
         return PurityResult(rules.module, path, error=f"{where}: cannot parse: {message}")
     checker = _ModuleChecker(rules, path)
     checker.check_body(tree.body)
@@ -121,7 +123,7 @@ def find_attribute_assignment(source: bytes | str, attribute: str) -> int | None
     """
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     lines: list[int] = []  # ast.walk is breadth-first: the first line is the smallest one
     for node in ast.walk(tree):
@@ -243,6 +245,9 @@ class _ModuleChecker:
             return
         names = [n for t in targets for n in _target_names(t)]
         if names == ["__all__"]:
+            problem = self._expression_problem(value, _LISTING_CALLS)
+            if problem:
+                self.report(node, "assignment", f"__all__ is computed with {problem}")
             return
         if _is_sys_modules_self(targets) and self._is_imported_reference(value):
             return
