@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_ssot.model import Allowance, ObjectPath, RedirectContract, SpecError
+from pytest_ssot.model import (
+    AUDIT_POLICIES,
+    Allowance,
+    AuditPolicy,
+    ObjectPath,
+    RedirectContract,
+    SpecError,
+)
+from pytest_ssot.sourcetree import DEFAULT_TEST_GLOBS, TreeSelection, normalise_globs
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,13 +39,23 @@ DEFAULT_SHIM_HELPERS: tuple[str, ...] = (
     "moved_module",
 )
 
-_TOP_KEYS = ("contracts", "shim-helpers", "allow")
-_CONTRACT_KEYS = ("canonical", "redirects", "golden-path", "description")
+_TOP_KEYS = ("contracts", "shim-helpers", "allow", "audit")
+_CONTRACT_KEYS = ("canonical", "redirects", "golden-path", "description", "audit")
+_AUDIT_KEYS = ("paths", "exclude", "test-paths", "baseline")
+DEFAULT_BASELINE = "ssot-baseline.json"
 _ALLOW_KEYS = ("names", "reason")
 
 
 class ConfigError(Exception):
     """The ``[tool.ssot]`` table cannot be used as written."""
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """Where the import audit looks, what counts as tests, and where the baseline lives."""
+
+    selection: TreeSelection = field(default_factory=TreeSelection)
+    baseline: str = DEFAULT_BASELINE
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,16 @@ class SsotConfig:
     contracts: tuple[RedirectContract, ...]
     shim_helpers: frozenset[str] = field(default_factory=lambda: frozenset(DEFAULT_SHIM_HELPERS))
     allowances: Mapping[str, Allowance] = field(default_factory=dict)
+    audit: AuditSettings = field(default_factory=AuditSettings)
+
+    @property
+    def root(self) -> Path:
+        """Paths in the configuration are relative to the file that holds it."""
+        return self.path.parent
+
+    @property
+    def baseline_path(self) -> Path:
+        return self.root / self.audit.baseline
 
     def contract(self, name: str) -> RedirectContract:
         for contract in self.contracts:
@@ -93,6 +121,33 @@ def parse_config(table: object, path: Path) -> SsotConfig:
         contracts=contracts,
         shim_helpers=frozenset(DEFAULT_SHIM_HELPERS) | {_helper_name(h) for h in helpers},
         allowances=allowances,
+        audit=_parse_audit(where, top.get("audit", {})),
+    )
+
+
+def _parse_audit(where: _Where, raw: object) -> AuditSettings:
+    key = "tool.ssot.audit"
+    table = where.table(raw, key)
+    where.reject_unknown(table, _AUDIT_KEYS, key)
+    paths = where.strings(table.get("paths", ["."]), f"{key}.paths")
+    exclude = where.strings(table.get("exclude", []), f"{key}.exclude")
+    tests = where.strings(table.get("test-paths", list(DEFAULT_TEST_GLOBS)), f"{key}.test-paths")
+    baseline = table.get("baseline", DEFAULT_BASELINE)
+    if not isinstance(baseline, str) or not baseline:
+        raise ConfigError(f"{where.path}: {key}.baseline must be a file path string")
+    for path in paths:
+        if not (where.path.parent / path).exists():
+            raise ConfigError(
+                f"{where.path}: {key}.paths: {path!r} does not exist (paths are relative to "
+                "this file); fix or remove it"
+            )
+    return AuditSettings(
+        selection=TreeSelection(
+            paths=tuple(paths),
+            exclude=normalise_globs(exclude),
+            test_globs=tuple(tests),
+        ),
+        baseline=baseline,
     )
 
 
@@ -134,12 +189,20 @@ def _parse_contract(where: _Where, name: str, body: object) -> RedirectContract:
             f"{where.path}: [{key}] lists its canonical {canonical} among its redirects; "
             "remove it from redirects"
         )
+    audit = table.get("audit", "error")
+    if audit not in AUDIT_POLICIES:
+        raise ConfigError(
+            f"{where.path}: [{key}] audit must be one of {', '.join(map(repr, AUDIT_POLICIES))}, "
+            f"not {audit!r}"
+        )
+    policy: AuditPolicy = audit
     return RedirectContract(
         name=name,
         canonical=canonical,
         redirects=redirects,
         golden_path=golden_path,
         description=description,
+        audit=policy,
     )
 
 

@@ -13,10 +13,16 @@ from typing import Any, Union
 
 import pytest
 
-from pytest_ssot.model import ContractReport, IdentityResult, PurityResult, RedirectContract
+from pytest_ssot.model import (
+    ContractAudit,
+    ContractReport,
+    IdentityResult,
+    PurityResult,
+    RedirectContract,
+)
 from pytest_ssot.report import Renderer
 
-Check = Union[IdentityResult, PurityResult]
+Check = Union[IdentityResult, PurityResult, ContractAudit]
 
 
 class ContractViolation(AssertionError):
@@ -66,6 +72,14 @@ class ContractNode(pytest.Collector):
                 check=purity,
                 renderer=self.renderer,
             )
+        if self.report.audit is not None:
+            yield ContractItem.from_parent(
+                self,
+                name="imports",
+                contract=contract,
+                check=self.report.audit,
+                renderer=self.renderer,
+            )
 
 
 class ContractItem(pytest.Item):
@@ -89,8 +103,15 @@ class ContractItem(pytest.Item):
         self.user_properties.extend(self.properties())
 
     @property
+    def warn_only(self) -> bool:
+        """The contract's import audit policy is ``warn``: report its sites, do not fail."""
+        return isinstance(self.check, ContractAudit) and self.check.policy == "warn"
+
+    @property
     def kind(self) -> str:
-        return "identity" if isinstance(self.check, IdentityResult) else "purity"
+        if isinstance(self.check, IdentityResult):
+            return "identity"
+        return "imports" if isinstance(self.check, ContractAudit) else "purity"
 
     def properties(self) -> list[tuple[str, object]]:
         check = self.check
@@ -98,6 +119,9 @@ class ContractItem(pytest.Item):
             verdict = check.verdict.value
             rules = [check.verdict.rule] if check.verdict.rule else []
             rules += ["SSOT006"] * bool(check.mutations)
+        elif isinstance(check, ContractAudit):
+            verdict = f"{len(check.sites)} site(s)"
+            rules = [] if check.ok else ["SSOT020"]
         else:
             verdict = "pure" if check.ok else "impure"
             rules = [] if check.ok else ["SSOT011" if check.error else "SSOT010"]
@@ -112,6 +136,8 @@ class ContractItem(pytest.Item):
         check = self.check
         if isinstance(check, IdentityResult):
             return self.renderer.identity(check, self.contract)
+        if isinstance(check, ContractAudit):
+            return self.renderer.audit(check)
         return self.renderer.purity(check)
 
     def runtest(self) -> None:
@@ -128,9 +154,10 @@ class ContractItem(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        target = (
-            str(self.check.redirect)
-            if isinstance(self.check, IdentityResult)
-            else self.check.module
-        )
+        if isinstance(self.check, IdentityResult):
+            target = str(self.check.redirect)
+        elif isinstance(self.check, ContractAudit):
+            target = f"{self.contract.name} ({self.check.policy})"
+        else:
+            target = self.check.module
         return self.path, None, f"ssot {self.kind}: {target}"

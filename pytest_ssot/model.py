@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Literal
+
+#: What an import of a deprecated path does to the contract's ``imports`` item.
+AuditPolicy = Literal["error", "warn", "baseline", "off"]
+AUDIT_POLICIES: tuple[AuditPolicy, ...] = ("error", "warn", "baseline", "off")
 
 
 class SpecError(ValueError):
@@ -87,6 +92,7 @@ class RedirectContract:
     redirects: tuple[ObjectPath, ...]
     golden_path: bool = False
     description: str = ""
+    audit: AuditPolicy = "error"
 
     @property
     def modules(self) -> frozenset[str]:
@@ -127,6 +133,8 @@ class Rule(str, enum.Enum):
     MUTATION = "SSOT006"
     IMPURE_REDIRECT = "SSOT010"
     UNREADABLE_SOURCE = "SSOT011"
+    DEPRECATED_IMPORT = "SSOT020"
+    STALE_BASELINE = "SSOT021"
 
 
 _VERDICT_RULES: dict[Verdict, str] = {
@@ -211,6 +219,79 @@ class PurityResult:
         return not self.impurities and self.error is None
 
 
+@dataclass(frozen=True, order=True)
+class ImportSite:
+    """One place that reaches a deprecated path, with the text to put there instead."""
+
+    path: str
+    line: int
+    column: int
+    contract: str
+    deprecated: str
+    form: str  # "import", "from-import", "relative-import" or "string"
+    text: str
+    replacement: str = ""
+    type_only: bool = False
+
+    @property
+    def key(self) -> str:
+        """What the baseline counts: stable when lines move, specific to what is reached."""
+        return f"{self.form} {self.deprecated}"
+
+
+@dataclass(frozen=True)
+class Stale:
+    """A baseline entry that no longer matches as many sites as it records."""
+
+    path: str
+    key: str
+    recorded: int
+    found: int
+
+
+@dataclass(frozen=True)
+class BaselineDiff:
+    """What changed since the baseline, for one contract."""
+
+    new: tuple[ImportSite, ...]
+    fixed: tuple[Stale, ...]  # fewer sites than recorded, but the entry still matches
+    stale: tuple[Stale, ...]  # the entry matches nothing any more
+
+    @property
+    def ok(self) -> bool:
+        return not self.new and not self.stale
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(s.recorded - s.found for s in (*self.fixed, *self.stale))
+
+
+@dataclass(frozen=True)
+class ContractAudit:
+    """The import sites of one contract's deprecated paths, judged by its policy."""
+
+    policy: AuditPolicy
+    sites: tuple[ImportSite, ...]
+    test_paths: frozenset[str] = frozenset()
+    unreadable: tuple[str, ...] = ()
+    diff: BaselineDiff | None = None
+    error: str | None = None
+    baseline: str = ""  # the baseline file, as configured
+
+    @property
+    def ok(self) -> bool:
+        """No finding; under the ``warn`` policy findings are reported without failing."""
+        if self.error or self.unreadable:
+            return False
+        if self.policy == "baseline":
+            return self.diff is not None and self.diff.ok
+        return not self.sites
+
+    @property
+    def test_sites(self) -> int:
+        return sum(site.path in self.test_paths for site in self.sites)
+
+
 @dataclass(frozen=True)
 class ContractReport:
     """Every finding for one contract, in the order a reader wants them."""
@@ -218,9 +299,11 @@ class ContractReport:
     contract: RedirectContract
     identity: tuple[IdentityResult, ...] = ()
     purity: tuple[PurityResult, ...] = ()
+    audit: ContractAudit | None = None
 
     @property
     def ok(self) -> bool:
+        """Identity and purity: whether users get the SSOT. Import sites are judged apart."""
         return all(r.ok for r in self.identity) and all(p.ok for p in self.purity)
 
     @property

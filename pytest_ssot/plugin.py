@@ -15,7 +15,7 @@ import pytest
 from pytest_ssot.checks import run_checks
 from pytest_ssot.config import ConfigError, SsotConfig, load_config
 from pytest_ssot.items import ContractFile, ContractItem
-from pytest_ssot.model import ContractReport
+from pytest_ssot.model import ContractAudit, ContractReport
 from pytest_ssot.report import Renderer
 
 GOLDEN_PATH_PROPERTY = "ssot_golden_path_broken"
@@ -49,6 +49,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(ini: ssot_golden_path)",
     )
     parser.addini("ssot_golden_path", "fail | report (see --ssot-golden-path).", default="fail")
+    group.addoption(
+        "--ssot-update-baseline",
+        action="store_true",
+        default=False,
+        help="Write the import-audit baseline ([tool.ssot.audit] baseline, default "
+        "ssot-baseline.json) from the sites found in this run, to record progress or adopt "
+        "the audit on a codebase that still has sites.",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -115,8 +123,17 @@ class SsotSession:
     def reports(self) -> tuple[ContractReport, ...]:
         """Checked once per process, on first need (collection, or the summary under xdist)."""
         if self._reports is None:
-            self._reports = run_checks(self.ssot_config)
+            self._reports = run_checks(
+                self.ssot_config,
+                audit_cache=self._audit_cache(),
+                update_baseline=bool(self.config.getoption("ssot_update_baseline")),
+            )
         return self._reports
+
+    def _audit_cache(self) -> Path | None:
+        """In pytest's cache directory, so ``--cache-clear`` and ``-p no:cacheprovider`` apply."""
+        cache = getattr(self.config, "cache", None)
+        return None if cache is None else cache.mkdir("ssot") / "audit.json"
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(
@@ -135,14 +152,11 @@ class SsotSession:
             for item in node.collect()
             if isinstance(item, ContractItem)
         ]
-        if self.warn_only:
-            for item in new_items:
-                if not item.check.ok:
-                    item.add_marker(
-                        pytest.mark.xfail(
-                            reason=f"ssot warn mode: {item.diagnosis()[0]}", strict=False
-                        )
-                    )
+        for item in new_items:
+            if not item.check.ok and (self.warn_only or item.warn_only):
+                item.add_marker(
+                    pytest.mark.xfail(reason=f"ssot warn: {item.diagnosis()[0]}", strict=False)
+                )
         items[:0] = new_items
         session.config.hook.pytest_collectreport(
             report=pytest.CollectReport(contract_file.nodeid, "passed", None, [*new_items])
@@ -216,6 +230,27 @@ class SsotSession:
         terminalreporter.write_sep("-", "ssot contracts")
         for report in self.reports:
             terminalreporter.write_line(_contract_summary(report))
+            if report.audit is not None:
+                terminalreporter.write_line(f"    {_audit_summary(report.audit)}")
+        if self.config.getoption("ssot_update_baseline"):
+            terminalreporter.write_line(
+                f"wrote the import-audit baseline {self.ssot_config.baseline_path}"
+            )
+
+
+def _audit_summary(audit: ContractAudit) -> str:
+    production = len(audit.sites) - audit.test_sites
+    line = (
+        f"imports ({audit.policy}): {len(audit.sites)} site(s) "
+        f"({production} production / {audit.test_sites} test)"
+    )
+    if audit.diff is not None:
+        line += f", {len(audit.diff.new)} new since baseline, {audit.diff.fixed_count} fixed"
+        if audit.diff.stale:
+            line += f", {len(audit.diff.stale)} stale baseline entrie(s)"
+    if audit.unreadable:
+        line += f", {len(audit.unreadable)} unreadable file(s)"
+    return line
 
 
 def _contract_summary(report: ContractReport) -> str:

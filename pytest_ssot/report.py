@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_ssot.model import (
+    ContractAudit,
     ContractReport,
     IdentityResult,
+    ImportSite,
     Location,
     Mutation,
     ObjectPath,
@@ -90,6 +92,52 @@ class Renderer:
                 "canonical, aliases, __all__, a deprecation warning, a delegating __getattr__"
             )
         return lines
+
+    def audit(self, audit: ContractAudit) -> list[str]:
+        """The import sites of a contract, as its policy judges them."""
+        baseline = audit.baseline
+        if audit.error:
+            return [f"{Rule.STALE_BASELINE.value} {self.relative_text(audit.error)}"]
+        lines = [f"{Rule.UNREADABLE_SOURCE.value} {error}" for error in audit.unreadable]
+        if audit.policy == "baseline" and audit.diff is not None:
+            diff = audit.diff
+            if diff.new:
+                lines.append(
+                    f"{len(diff.new)} new import site(s) of deprecated paths since {baseline}:"
+                )
+                lines.extend(self.site(site, audit) for site in diff.new)
+            if diff.stale:
+                lines.append(
+                    f"{Rule.STALE_BASELINE.value} {len(diff.stale)} entrie(s) of {baseline} match "
+                    "nothing any more; record the progress with pytest --ssot-update-baseline:"
+                )
+                lines.extend(
+                    f"{INDENT}{s.path}: {s.key} (recorded {s.recorded}, found 0)"
+                    for s in diff.stale
+                )
+            if diff.fixed_count:
+                lines.append(f"progress: {diff.fixed_count} site(s) fixed since {baseline}")
+            return lines
+        if audit.sites:
+            production = len(audit.sites) - audit.test_sites
+            lines.append(
+                f"{len(audit.sites)} import site(s) of deprecated paths "
+                f"({production} production, {audit.test_sites} test):"
+            )
+            lines.extend(self.site(site, audit) for site in audit.sites)
+        return lines
+
+    def site(self, site: ImportSite, audit: ContractAudit) -> str:
+        tags = "".join(
+            f" [{tag}]"
+            for tag, on in (("test", site.path in audit.test_paths), ("type-only", site.type_only))
+            if on
+        )
+        fix = f"\n{INDENT * 2}fix: {site.replacement}" if site.replacement else ""
+        return (
+            f"{Rule.DEPRECATED_IMPORT.value} {site.path}:{site.line}:{site.column}: "
+            f"{site.text}{tags}{fix}"
+        )
 
     def fix(self, result: IdentityResult, contract: RedirectContract) -> list[str]:
         if result.verdict is Verdict.CANONICAL_IMPORT_ERROR:
