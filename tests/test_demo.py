@@ -49,6 +49,16 @@ def test_broken_demo_shows_every_verdict_and_the_golden_path_section(
             "Golden-path tests affected in this run (3, reported as failed):",
         ]
     )
+    result.stdout.fnmatch_lines(
+        [
+            "*_ ssot imports: execution-engine (error) _*",
+            "3 import site(s) of deprecated paths (1 production, 2 test):",
+            "SSOT020 src/chat/api.py:2:1: from chat.agents.supervisor.execution_engine import "
+            "ExecutionEngine",
+            "        fix: from chat.agents.supervisor.user_execution_engine import "
+            "UserExecutionEngine as ExecutionEngine",
+        ]
+    )
 
 
 def test_fixed_demo_is_green(pytester: pytest.Pytester) -> None:
@@ -57,6 +67,8 @@ def test_fixed_demo_is_green(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "execution-engine [[]golden path[]]: ok (4 redirect(s) are the SSOT)",
+            "    imports (baseline): 2 site(s) (0 production / 2 test), 0 new since baseline, "
+            "0 fixed",
             "websocket-notifier [[]golden path[]]: ok (1 redirect(s) are the SSOT)",
         ]
     )

@@ -380,3 +380,126 @@ def test_shim_helper_and_allowlist_from_config(pytester: pytest.Pytester) -> Non
     make_project(pytester, ssot, files)
     result = pytester.runpytest()
     result.assert_outcomes(passed=2)
+
+
+# -- the import audit --------------------------------------------------------------------------
+
+CALLERS = {
+    "app/api.py": "from app.old import Engine\n",
+    "test_api.py": "def test_api():\n    from app.old import Engine\n",
+}
+
+
+def test_import_sites_fail_the_contract_with_the_full_list(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        contract_toml(golden_path=False, audit="error"),
+        {**CANONICAL, **GOOD_REDIRECT, **CALLERS},
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ ssot imports: engine (error) _*",
+            "2 import site(s) of deprecated paths (1 production, 1 test):",
+            "SSOT020 app/api.py:1:1: from app.old import Engine",
+            "        fix: from app.core import Engine",
+            "SSOT020 test_api.py:2:5: from app.old import Engine [[]test[]]",
+            "    imports (error): 2 site(s) (1 production / 1 test)",
+        ]
+    )
+
+
+def test_warn_policy_reports_sites_without_failing(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        contract_toml(golden_path=False, audit="warn"),
+        {**CANONICAL, **GOOD_REDIRECT, **CALLERS},
+    )
+    result = pytester.runpytest("-rx")
+    result.assert_outcomes(passed=3, xfailed=1)
+    result.stdout.fnmatch_lines(
+        ["XFAIL pyproject.toml::engine::imports - ssot warn: 2 import site(s) of deprecated paths*"]
+    )
+
+
+def test_baseline_ratchet(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        contract_toml(golden_path=False, audit="baseline"),
+        {**CANONICAL, **GOOD_REDIRECT, **CALLERS},
+    )
+    # No baseline yet: every site is new.
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        ["2 new import site(s) of deprecated paths since ssot-baseline.json:"]
+    )
+
+    # Adopt: record the sites; the run is green.
+    result = pytester.runpytest("--ssot-update-baseline")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["wrote the import-audit baseline */ssot-baseline.json"])
+    baseline = (pytester.path / "ssot-baseline.json").read_text()
+    assert '"from-import app.old.Engine": 1' in baseline
+
+    # Moving the site down a few lines does not invalidate the baseline.
+    (pytester.path / "app" / "api.py").write_text("\n\n\nfrom app.old import Engine\n")
+    pytester.runpytest().assert_outcomes(passed=4)
+
+    # A new site fails, and only it is listed.
+    (pytester.path / "app" / "more.py").write_text("import app.old\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "1 new import site(s) of deprecated paths since ssot-baseline.json:",
+            "SSOT020 app/more.py:1:1: import app.old",
+        ]
+    )
+    result.stdout.no_fnmatch_line("SSOT020 app/api.py*")
+    (pytester.path / "app" / "more.py").unlink()
+
+    # Fixing a site is progress, but the baseline entry that matches nothing now must go.
+    (pytester.path / "app" / "api.py").write_text("from app.core import Engine\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "SSOT021 1 entrie(s) of ssot-baseline.json match nothing any more;*",
+            "    app/api.py: from-import app.old.Engine (recorded 1, found 0)",
+            "progress: 1 site(s) fixed since ssot-baseline.json",
+        ]
+    )
+    pytester.runpytest("--ssot-update-baseline").assert_outcomes(passed=4)
+    pytester.runpytest().assert_outcomes(passed=4)
+    assert "app/api.py" not in (pytester.path / "ssot-baseline.json").read_text()
+
+
+def test_corrupt_baseline_fails_the_imports_item_with_the_fix(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        contract_toml(golden_path=False, audit="baseline"),
+        {**CANONICAL, **GOOD_REDIRECT, "ssot-baseline.json": "{oops"},
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "SSOT021 ssot-baseline.json: the baseline is not valid JSON (*); restore it from version control, or rewrite it with --ssot-update-baseline"
+        ]
+    )
+
+
+def test_audit_cache_lives_in_pytest_cache(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        contract_toml(golden_path=False, audit="error"),
+        {**CANONICAL, **GOOD_REDIRECT, **CALLERS},
+    )
+    pytester.runpytest().assert_outcomes(passed=3, failed=1)
+    assert (pytester.path / ".pytest_cache" / "d" / "ssot" / "audit.json").is_file()
+    (pytester.path / "app" / "api.py").write_text("from app.core import Engine\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(["1 import site(s) of deprecated paths (0 production, 1 test):"])
