@@ -18,13 +18,16 @@ import hashlib
 import io
 import json
 import os
+import pickle
 import re
+import sys
 import tempfile
+import threading
 import tokenize
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from pytest_ssot.model import ImportSite, ObjectPath, RedirectContract
 from pytest_ssot.sourcetree import PythonFile, TreeSelection, python_files
@@ -88,11 +91,23 @@ class SiteMatcher:
     needles: tuple[bytes, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        leaves = sorted({m.leaf.encode() for m in self.modules})
-        object.__setattr__(self, "needles", tuple(leaves))
+        # Every way of reaching a module spells its last name component, so that is the
+        # needle; a needle containing another one is redundant.
+        leaves = {m.leaf for m in self.modules}
+        needles = sorted(leaf for leaf in leaves if not any(o in leaf for o in leaves - {leaf}))
+        object.__setattr__(self, "needles", tuple(n.encode() for n in needles))
 
     def may_contain_site(self, source: bytes) -> bool:
         return any(needle in source for needle in self.needles)
+
+    def mentions(self, text: str) -> Iterator[int]:
+        """Offsets of every needle in ``text``."""
+        for needle in self.needles:
+            word = needle.decode()
+            found = text.find(word)
+            while found >= 0:
+                yield found
+                found = text.find(word, found + 1)
 
     def reached(self, dotted: str) -> DeprecatedModule | None:
         """The deprecated module ``dotted`` is, or lies inside (``pkg.old.Name``)."""
@@ -137,8 +152,8 @@ def scan_source_reference(
         tree = ast.parse(source, filename=where.path)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         raise UnparsableSource(_parse_error(where.path, error)) from None
-    lines = _decode(source).splitlines() if source else []
-    visitor = _SiteVisitor(matcher, where, lines, 0)
+    lines = _decode(source).split("\n")
+    visitor = _SiteVisitor(matcher, where, lines, 0, module_docstring=True)
     visitor.visit(tree)
     return sorted(visitor.sites)
 
@@ -153,128 +168,150 @@ def scan_source(source: bytes, where: SourceFile, matcher: SiteMatcher) -> list[
         return scan_source_reference(source, where, matcher)
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         return scan_source_reference(source, where, matcher)  # lone CR: ast counts lines itself
-    chunks = _TopLevelChunks(text)
-    mentions = [
-        m.start()
-        for needle in {n.decode() for n in matcher.needles}
-        for m in re.finditer(re.escape(needle), text)
-    ]
-    indexes = sorted({chunks.index_of(p) for p in mentions if not chunks.in_comment(p)})
-    lines = text.splitlines()
+    statements = _Statements(text)
+    lines = text.split("\n")
     sites: set[ImportSite] = set()
-    done = -1
-    for index in indexes:
-        if index <= done:
-            continue
-        parsed = chunks.parse_around(index)
+    parsed_until = -1
+    for mention in sorted(matcher.mentions(text)):
+        if mention < parsed_until:
+            continue  # inside statements already parsed
+        parsed = statements.parse_around(mention)
         if parsed is None:
             return scan_source_reference(source, where, matcher)
-        tree, first_line, done = parsed
-        visitor = _SiteVisitor(matcher, where, lines, first_line - 1)
+        tree, start, parsed_until = parsed
+        first_line = text.count("\n", 0, start) + 1
+        visitor = _SiteVisitor(
+            matcher, where, lines, first_line - 1, module_docstring=statements.is_first(start)
+        )
         visitor.visit(tree)
         sites.update(visitor.sites)
     return sorted(sites)
 
 
-class _TopLevelChunks:
-    """Splits a module's text at the starts of its top-level statements, string-aware.
+class _Statements:
+    """Finds the top-level statements around a position without tokenizing the whole file.
 
-    A top-level statement starts at column 0, outside any string, comment or bracket, and not
-    after a backslash; ``else``/``elif``/``except``/``finally`` and closing brackets continue
-    the statement before them. Parsing one chunk gives exactly the AST of those statements.
+    A top-level statement starts at column 0, outside a triple-quoted string, not after a
+    backslash, and not with ``else``/``elif``/``except``/``finally`` or a closing bracket
+    (those continue the statement before). Triple-quoted strings are the one lexical
+    construct that makes a column-0 line lie, so they are located first (a few per file);
+    everything else is settled by parsing: a slice that does not parse on its own is widened
+    until it does, and a file where that fails is parsed whole.
     """
 
-    _TOKENS = re.compile(
-        r"""\#[^\r\n]*
-        |(?:\b[rRbBuUfF]{1,3})?(?:'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\"
-        |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")""",
-        re.VERBOSE | re.DOTALL,
+    _TRIPLE = re.compile(r"\"\"\"|'''")
+    _LINE_TOKENS = re.compile(
+        r"#[^\n]*"
+        r"|(?P<triple>\"\"\"|''')"
+        r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+        r"|\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\""
     )
-    _COLUMN_ZERO = re.compile(r"^(?=[^\s#])", re.MULTILINE)
     _CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b|[)\]}]")
-    _MAX_MERGE = 3
+    _MAX_WIDEN = 3
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.spans = [(m.start(), m.end()) for m in self._TOKENS.finditer(text)]
-        self.span_starts = [s for s, _ in self.spans]
-        self.starts = self._statement_starts()
-        self._line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self.strings = self._triple_quoted()
+        self.string_starts = [start for start, _ in self.strings]
+        self.first = self._next_start(0, inclusive=True)
 
-    def _statement_starts(self) -> list[int]:
+    def _triple_quoted(self) -> list[tuple[int, int]]:
+        """Spans of triple-quoted strings. A line holding a triple quote is tokenized on its
+        own, so a triple quote inside a comment or a one-line string does not count."""
         text = self.text
-        starts = [0]
-        depth, position, span_index = 0, 0, 0
-        for match in self._COLUMN_ZERO.finditer(text):
-            offset = match.start()
-            if offset == 0:
+        spans: list[tuple[int, int]] = []
+        position = 0
+        while True:
+            match = self._TRIPLE.search(text, position)
+            if match is None:
+                return spans
+            line_start = max(text.rfind("\n", 0, match.start()) + 1, position)
+            line_end = text.find("\n", match.start())
+            line_end = len(text) if line_end < 0 else line_end
+            opening = next(
+                (
+                    token.start()
+                    for token in self._LINE_TOKENS.finditer(text, line_start, line_end)
+                    if token.group("triple")
+                ),
+                None,
+            )
+            if opening is None:
+                position = line_end
                 continue
-            inside = False
-            while span_index < len(self.spans) and self.spans[span_index][0] < offset:
-                start, end = self.spans[span_index]
-                depth += _bracket_delta(text, position, start)
-                position = max(position, end)
-                span_index += 1
-                if end > offset:
-                    inside = True
-                    break
-            if inside or position > offset:
-                continue
-            depth += _bracket_delta(text, position, offset)
-            position = offset
-            if depth or self._CONTINUATION.match(text, offset) or _after_backslash(text, offset):
-                continue
-            starts.append(offset)
-        return starts
+            end = _closing(text, text[opening : opening + 3], opening + 3)
+            spans.append((opening, end))
+            position = end
 
-    def in_comment(self, offset: int) -> bool:
-        index = bisect.bisect_right(self.span_starts, offset) - 1
-        if index < 0:
+    def in_string(self, offset: int) -> bool:
+        index = bisect.bisect_right(self.string_starts, offset) - 1
+        return index >= 0 and offset < self.strings[index][1]
+
+    def is_start(self, offset: int) -> bool:
+        text = self.text
+        if offset >= len(text) or text[offset] in " \t\r\n\f#":
             return False
-        start, end = self.spans[index]
-        return start <= offset < end and self.text[start] == "#"
+        if self._CONTINUATION.match(text, offset) or self.in_string(offset):
+            return False
+        return not (offset and text[max(0, offset - 3) : offset].rstrip("\r\n").endswith("\\"))
 
-    def index_of(self, offset: int) -> int:
-        return bisect.bisect_right(self.starts, offset) - 1
+    def _previous_start(self, offset: int) -> int:
+        line = self.text.rfind("\n", 0, offset) + 1
+        while line > 0 and not self.is_start(line):
+            line = self.text.rfind("\n", 0, line - 1) + 1
+        return line
 
-    def parse_around(self, index: int) -> tuple[ast.Module, int, int] | None:
-        """Parse the chunk ``index``, widening it while it does not parse on its own."""
-        for before in range(self._MAX_MERGE):
-            for after in range(1, self._MAX_MERGE + 1):
-                first = index - before
-                last = index + after
-                if first < 0 or last > len(self.starts):
-                    continue
-                end = self.starts[last] if last < len(self.starts) else len(self.text)
-                chunk = self.text[self.starts[first] : end]
+    def _next_start(self, offset: int, *, inclusive: bool = False) -> int:
+        text = self.text
+        line = (
+            offset
+            if inclusive and (offset == 0 or text[offset - 1] == "\n")
+            else (text.find("\n", offset) + 1)
+        )
+        while 0 < line < len(text) or (line == 0 and inclusive):
+            if self.is_start(line):
+                return line
+            following = text.find("\n", line)
+            if following < 0:
+                break
+            line = following + 1
+        return len(text)
+
+    def is_first(self, offset: int) -> bool:
+        """The file's first statement: only there is a string statement a module docstring."""
+        return offset <= self.first
+
+    def parse_around(self, offset: int) -> tuple[ast.Module, int, int] | None:
+        """Parse the statement holding ``offset``, widening while it does not parse alone.
+
+        Returns the tree, the offset where the parsed text starts and where it ends.
+        """
+        starts = [self._previous_start(offset)]
+        ends = [self._next_start(offset)]
+        for _ in range(self._MAX_WIDEN):
+            ends.append(self._next_start(ends[-1]) if ends[-1] < len(self.text) else ends[-1])
+            starts.append(self._previous_start(starts[-1] - 1) if starts[-1] > 0 else 0)
+        for start in starts:
+            for end in ends:
                 try:
-                    tree = ast.parse(chunk)
+                    return ast.parse(self.text[start:end]), start, end
                 except (SyntaxError, ValueError, RecursionError, MemoryError):
                     continue
-                return tree, self._line_of(self.starts[first]), last - 1
         return None
 
-    def _line_of(self, offset: int) -> int:
-        return bisect.bisect_right(self._line_starts, offset)
 
-
-def _bracket_delta(text: str, start: int, end: int) -> int:
-    if end <= start:
-        return 0
-    segment = text[start:end]
-    return (
-        segment.count("(")
-        + segment.count("[")
-        + segment.count("{")
-        - segment.count(")")
-        - segment.count("]")
-        - segment.count("}")
-    )
-
-
-def _after_backslash(text: str, offset: int) -> bool:
-    before = text[max(0, offset - 3) : offset].rstrip("\r\n")
-    return before.endswith("\\")
+def _closing(text: str, delimiter: str, position: int) -> int:
+    """The end of a triple-quoted string, skipping backslash-escaped quotes."""
+    while True:
+        found = text.find(delimiter, position)
+        if found < 0:
+            return len(text)
+        backslashes = 0
+        while found - backslashes - 1 >= position and text[found - backslashes - 1] == "\\":
+            backslashes += 1
+        if backslashes % 2 == 0:
+            return found + 3
+        position = found + 1
 
 
 def _decode(source: bytes) -> str:
@@ -291,8 +328,15 @@ def _parse_error(path: str, error: BaseException) -> str:
 
 class _SiteVisitor(ast.NodeVisitor):
     def __init__(
-        self, matcher: SiteMatcher, where: SourceFile, lines: Sequence[str], line_offset: int
+        self,
+        matcher: SiteMatcher,
+        where: SourceFile,
+        lines: Sequence[str],
+        line_offset: int,
+        *,
+        module_docstring: bool,
     ) -> None:
+        self.module_docstring = module_docstring
         self.matcher = matcher
         self.where = where
         self.lines = lines
@@ -335,10 +379,32 @@ class _SiteVisitor(ast.NodeVisitor):
                 replacement = _parent_replacement(through_parent, alias)
                 self.add(node, through_parent, f"{source}.{alias.name}", form, replacement)
 
-    def visit_Expr(self, node: ast.Expr) -> None:
-        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            return  # a docstring or a string used as a comment
-        self.generic_visit(node)
+    def visit_Module(self, node: ast.Module) -> None:
+        # A parsed slice of a file starts with a docstring only if it starts the file.
+        self._visit_body(node.body, docstring=self.module_docstring)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._visit_definition(node)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._visit_definition(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._visit_definition(node)
+
+    def _visit_definition(
+        self, node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+    ) -> None:
+        for child in ast.iter_child_nodes(node):
+            if child not in node.body:
+                self.visit(child)
+        self._visit_body(node.body, docstring=True)
+
+    def _visit_body(self, body: Sequence[ast.stmt], *, docstring: bool) -> None:
+        for index, statement in enumerate(body):
+            if index == 0 and docstring and _is_docstring(statement):
+                continue
+            self.visit(statement)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         return  # an f-string builds a message; its parts are not paths
@@ -391,6 +457,14 @@ class _SiteVisitor(ast.NodeVisitor):
 
     def _text(self, first: int, last: int) -> str:
         return "\n".join(self.lines[first - 1 : last])
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 def _statement_text(text: str) -> str:
@@ -492,37 +566,118 @@ def audit_tree(
     selection: TreeSelection,
     *,
     cache_file: Path | None = None,
+    workers: int | None = None,
 ) -> TreeAudit:
-    """Scan every selected file; unchanged files come from ``cache_file`` when given."""
+    """Scan every selected file; unchanged files come from ``cache_file`` when given.
+
+    ``workers=2`` shares a cold scan with a forked child (the default once there are
+    :data:`PARALLEL_THRESHOLD` files to read on a multi-core Linux machine); ``1`` never forks.
+    """
     matcher = SiteMatcher(deprecated_modules(contracts))
     skipped = {m.module for m in matcher.modules} | {c.canonical.module for c in contracts}
     cache = _AuditCache.load(cache_file, _fingerprint(root, matcher))
-    sites: list[ImportSite] = []
-    unreadable: list[str] = []
-    files = read = 0
+    entries: dict[str, _Entry] = {}
+    todo: list[tuple[PythonFile, list[Any]]] = []
     for file in python_files(root, selection):
         if file.module in skipped:
             continue  # the redirect's own body and the canonical are not sites
-        files += 1
         key = [file.mtime_ns, file.size, file.module, file.is_package]
         entry = cache.get(file.relative, key)
         if entry is None:
-            read += 1
-            entry = _scan_file(file, matcher)
-            cache.put(file.relative, key, entry)
-        found, error = entry
-        sites.extend(found)
-        if error:
-            unreadable.append(error)
+            todo.append((file, key))
+        entries[file.relative] = entry or ([], None)
+    scanned = _scan_files([file for file, _ in todo], matcher, workers)
+    for (file, key), entry in zip(todo, scanned):
+        cache.put(file.relative, key, entry)
+        entries[file.relative] = entry
     cache.save()
-    sites.sort()
+    sites = sorted(site for found, _ in entries.values() for site in found)
+    unreadable = tuple(error for _, error in entries.values() if error)
     tests = frozenset(s.path for s in sites if selection.is_test(s.path))
-    return TreeAudit(tuple(sites), tuple(unreadable), files, read, tests)
+    return TreeAudit(tuple(sites), unreadable, len(entries), len(todo), tests)
 
 
-def _scan_file(file: PythonFile, matcher: SiteMatcher) -> tuple[list[ImportSite], str | None]:
+_Entry = tuple[list[ImportSite], Optional[str]]
+
+#: Below this many files to read, a second process costs more than it saves.
+PARALLEL_THRESHOLD = 2000
+
+
+def _scan_files(
+    files: Sequence[PythonFile], matcher: SiteMatcher, workers: int | None
+) -> list[_Entry]:
+    """Scan files, in order; a large cold scan is shared with a forked child process.
+
+    Scanning is CPU-bound (the GIL rules out threads). Only ``fork`` starts a helper cheaply
+    and without re-running the caller's ``__main__``, and it is only safe in a process with a
+    single thread, on Linux; anywhere else the same work runs here, in one process.
+    """
+    if workers is None:
+        workers = 2 if len(files) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 else 1
+    if workers <= 1 or not _can_fork():
+        return _scan_chunk(files, matcher)
+    theirs, mine = list(files[1::2]), list(files[0::2])
+    child = _ForkedScan.start(theirs, matcher)
+    results: list[_Entry] = [([], None)] * len(files)
+    results[0::2] = _scan_chunk(mine, matcher)
+    results[1::2] = child.result() if child else _scan_chunk(theirs, matcher)
+    return results
+
+
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+@dataclass
+class _ForkedScan:
+    """A child process scanning part of the files and sending the results back by pipe."""
+
+    pid: int
+    reader: int
+    files: list[PythonFile]
+    matcher: SiteMatcher
+
+    @classmethod
+    def start(cls, files: list[PythonFile], matcher: SiteMatcher) -> _ForkedScan | None:
+        try:
+            reader, writer = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:  # the child: scan, send, and leave without running any cleanup
+            status = 1
+            try:
+                os.close(reader)
+                with os.fdopen(writer, "wb") as stream:
+                    pickle.dump(_scan_chunk(files, matcher), stream)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writer)
+        return cls(pid, reader, files, matcher)
+
+    def result(self) -> list[_Entry]:
+        try:
+            with os.fdopen(self.reader, "rb") as stream:
+                data = stream.read()
+            _, status = os.waitpid(self.pid, 0)
+            if status == 0:
+                results: list[_Entry] = pickle.loads(data)
+                if len(results) == len(self.files):
+                    return results
+        except (OSError, pickle.UnpicklingError, EOFError):
+            pass
+        return _scan_chunk(self.files, self.matcher)  # the child failed: do its share here
+
+
+def _scan_chunk(files: Sequence[PythonFile], matcher: SiteMatcher) -> list[_Entry]:
+    return [_scan_file(file, matcher) for file in files]
+
+
+def _scan_file(file: PythonFile, matcher: SiteMatcher) -> _Entry:
     try:
-        source = file.path.read_bytes()
+        with open(file.path, "rb") as stream:
+            source = stream.read()
     except OSError as error:
         return [], f"{file.relative}: cannot read: {error.strerror or type(error).__name__}"
     where = SourceFile(file.relative, file.module, file.is_package)

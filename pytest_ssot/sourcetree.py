@@ -54,7 +54,7 @@ DEFAULT_TEST_GLOBS = (
 class PythonFile:
     """A file found by the walk: where it is, and the module name it is imported as."""
 
-    path: Path
+    path: str  # as the operating system takes it
     relative: str  # posix, relative to the root, as reported
     module: str
     is_package: bool
@@ -81,76 +81,78 @@ class TreeSelection:
 def python_files(root: Path, selection: TreeSelection) -> Iterator[PythonFile]:
     """Every ``.py`` file under the selected paths, once, in a stable order."""
     seen: set[str] = set()
+    walker = _Walker(os.path.abspath(root), selection, seen)
     for start in selection.paths:
-        base = (root / start).resolve()
-        if base.is_file():
-            entry_dir = base.parent
-            package = _package_of(entry_dir, root)
-            yield from _file(base, root, package, seen)
-            continue
-        if base.is_dir():
-            yield from _walk(base, root, _package_of(base, root), selection, seen)
+        base = os.path.abspath(os.path.join(root, start))
+        package = _package_of(Path(base if os.path.isdir(base) else os.path.dirname(base)))
+        if os.path.isfile(base):
+            yield from walker.file(base, package, None)
+        elif os.path.isdir(base):
+            yield from walker.walk(base, package)
 
 
-def _walk(
-    directory: Path,
-    root: Path,
-    package: str | None,
-    selection: TreeSelection,
-    seen: set[str],
-) -> Iterator[PythonFile]:
-    try:
-        with os.scandir(directory) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.is_symlink() and entry.is_dir():
-            continue  # symlinked directories can loop; the real one is walked where it is
-        path = Path(entry.path)
-        relative = _relative(path, root)
-        if entry.is_dir(follow_symlinks=False):
-            if _skip_dir(entry, relative, selection):
-                continue
-            is_package = os.path.isfile(os.path.join(entry.path, "__init__.py"))
-            sub = (f"{package}.{entry.name}" if package else entry.name) if is_package else None
-            yield from _walk(path, root, sub, selection, seen)
-        elif entry.name.endswith(".py") and not selection.excluded(relative, is_dir=False):
-            yield from _file(path, root, package, seen, entry)
+@dataclass
+class _Walker:
+    """Strings, not ``Path`` objects: the walk is the part of a warm audit that always runs."""
+
+    root: str
+    selection: TreeSelection
+    seen: set[str]
+
+    def relative(self, path: str) -> str:
+        if path.startswith(self.root + os.sep):
+            path = path[len(self.root) + 1 :]
+        return path.replace(os.sep, "/") if os.sep != "/" else path
+
+    def walk(self, directory: str, package: str | None) -> Iterator[PythonFile]:
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                relative = self.relative(entry.path)
+                if self.skip_dir(entry, relative):
+                    continue
+                is_package = os.path.isfile(os.path.join(entry.path, "__init__.py"))
+                sub = (f"{package}.{entry.name}" if package else entry.name) if is_package else None
+                yield from self.walk(entry.path, sub)
+            elif entry.name.endswith(".py"):
+                if self.selection.exclude and self.selection.excluded(
+                    self.relative(entry.path), is_dir=False
+                ):
+                    continue
+                yield from self.file(entry.path, package, entry)
+
+    def skip_dir(self, entry: os.DirEntry[str], relative: str) -> bool:
+        if entry.name in DEFAULT_EXCLUDED_DIRS or entry.name.endswith(".egg-info"):
+            return True
+        if os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")):
+            return True  # a virtualenv, whatever its name
+        return bool(self.selection.exclude) and self.selection.excluded(relative, is_dir=True)
+
+    def file(
+        self, path: str, package: str | None, entry: os.DirEntry[str] | None
+    ) -> Iterator[PythonFile]:
+        relative = self.relative(path)
+        if relative in self.seen:
+            return
+        self.seen.add(relative)
+        try:
+            stat = entry.stat() if entry is not None else os.stat(path)
+        except OSError:
+            return
+        stem = os.path.basename(path)[:-3]
+        is_package = stem == "__init__"
+        if is_package:
+            module = package or os.path.basename(os.path.dirname(path))
+        else:
+            module = f"{package}.{stem}" if package else stem
+        yield PythonFile(path, relative, module, is_package, stat.st_mtime_ns, stat.st_size)
 
 
-def _skip_dir(entry: os.DirEntry[str], relative: str, selection: TreeSelection) -> bool:
-    if entry.name in DEFAULT_EXCLUDED_DIRS or entry.name.endswith(".egg-info"):
-        return True
-    if os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")):
-        return True  # a virtualenv, whatever its name
-    return selection.excluded(relative, is_dir=True)
-
-
-def _file(
-    path: Path,
-    root: Path,
-    package: str | None,
-    seen: set[str],
-    entry: os.DirEntry[str] | None = None,
-) -> Iterator[PythonFile]:
-    relative = _relative(path, root)
-    if relative in seen:
-        return
-    seen.add(relative)
-    try:
-        stat = entry.stat() if entry is not None else path.stat()
-    except OSError:
-        return
-    stem = path.name[:-3]
-    is_package = stem == "__init__"
-    module = (
-        (package or path.parent.name) if is_package else ".".join(filter(None, (package, stem)))
-    )
-    yield PythonFile(path, relative, module, is_package, stat.st_mtime_ns, stat.st_size)
-
-
-def _package_of(directory: Path, root: Path) -> str | None:
+def _package_of(directory: Path) -> str | None:
     """The dotted package a directory is, climbing while ``__init__.py`` files say so."""
     parts: list[str] = []
     current = directory
@@ -160,13 +162,6 @@ def _package_of(directory: Path, root: Path) -> str | None:
             break
         current = current.parent
     return ".".join(reversed(parts)) or None
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def normalise_globs(globs: Sequence[str]) -> tuple[str, ...]:

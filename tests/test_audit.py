@@ -332,3 +332,14 @@ def test_unparsable_statement_mentioning_a_deprecated_path_is_reported(tmp_path:
     audit = audit_tree(root, [ENGINE], TreeSelection())
     assert [(s.path, s.line) for s in audit.sites] == [("app/half.py", 1)]
     assert audit.unreadable == ("app/broken.py:2: cannot parse: invalid syntax",)
+
+
+def test_forked_scan_gives_the_same_result_in_the_same_order(tmp_path: Path) -> None:
+    files = {
+        f"app/m{i}.py": f"import app.agents.old_engine\n{'x = 1' * (i % 3)}\n" for i in range(9)
+    }
+    root = write_tree(tmp_path, {"app/agents/user_engine.py": "", **files})
+    one = audit_tree(root, [ENGINE], TreeSelection(), workers=1)
+    two = audit_tree(root, [ENGINE], TreeSelection(), workers=2)
+    assert one == two
+    assert len(two.sites) == 9
