@@ -145,7 +145,7 @@ def main() -> int:
     missed, extra = reference - fast, fast - reference
     expected = planted(tree)
     located = {(s.path, s.line) for s in fast}
-    results = {
+    results: dict[str, Any] = {
         "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         "files": audit.files,
