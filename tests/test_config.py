@@ -122,6 +122,20 @@ BAD = {
         '[tool.ssot.allow."c"]\nnames = ["x"]\n',
         '[tool.ssot.allow."c"] needs a reason',
     ),
+    "bad-audit-policy": (
+        '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = ["c:B"]\naudit = "strict"\n',
+        "audit must be one of 'error', 'warn', 'baseline', 'off', not 'strict'",
+    ),
+    "unknown-audit-key": (
+        '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = ["c:B"]\n'
+        '[tool.ssot.audit]\nexcludes = ["x"]\n',
+        "[tool.ssot.audit] unknown key 'excludes'; did you mean 'exclude'?",
+    ),
+    "audit-path-missing": (
+        '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = ["c:B"]\n'
+        '[tool.ssot.audit]\npaths = ["srcx"]\n',
+        "tool.ssot.audit.paths: 'srcx' does not exist (paths are relative to this file)",
+    ),
     "allow-without-names": (
         '[tool.ssot.contracts.e]\ncanonical = "a:B"\nredirects = ["c:B"]\n'
         '[tool.ssot.allow."c"]\nreason = "because"\n',
@@ -143,3 +157,30 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) 
 def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read the file"):
         load_config(tmp_path / "missing.toml")
+
+
+def test_audit_settings(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    config = load_config(
+        write(
+            tmp_path,
+            FULL
+            + """
+[tool.ssot.audit]
+paths = ["src"]
+exclude = ["backups/", "gen"]
+test-paths = ["checks/**"]
+baseline = "ci/ssot-baseline.json"
+""",
+        )
+    )
+    assert config is not None
+    selection = config.audit.selection
+    assert selection.paths == ("src",)
+    assert selection.excluded("backups", is_dir=True)
+    assert selection.excluded("gen/x.py", is_dir=False)
+    assert not selection.excluded("generated/x.py", is_dir=False)
+    assert selection.is_test("checks/test_a.py")
+    assert not selection.is_test("tests/test_a.py")
+    assert config.baseline_path == tmp_path / "ci" / "ssot-baseline.json"
+    assert [c.audit for c in config.contracts] == ["error", "error"]
