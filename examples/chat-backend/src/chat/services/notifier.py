@@ -4,4 +4,7 @@ from chat.websocket.notifier import WebSocketNotifier
 
 warn_moved(__name__ + ".WebSocketNotifier", "chat.websocket.notifier.WebSocketNotifier")
 
-__all__ = ["WebSocketNotifier"]
+
+def format_event(event: str) -> str:
+    """Still defined here, and imported by the SSOT."""
+    return event.upper()

@@ -1,11 +1,10 @@
 """Low-level WebSocket transport."""
 import os
 
-WEBSOCKET_URL = os.environ.get("WEBSOCKET_URL")
-if not WEBSOCKET_URL:
-    # Raised at import time: nothing that imports this module can load.
-    raise RuntimeError("WEBSOCKET_URL is not configured")
+DEFAULT_URL = "ws://localhost:8000/ws"
 
 
 def send_frame(user_id: str, event: str) -> str:
-    return f"{WEBSOCKET_URL} <- {user_id}: {event}"
+    # Read at send time, so importing this module never fails.
+    url = os.environ.get("WEBSOCKET_URL", DEFAULT_URL)
+    return f"{url} <- {user_id}: {event}"
