@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,9 +12,17 @@ from pytest_ssot.audit import audit_tree
 from pytest_ssot.baseline import BaselineError, compare, load_baseline, write_baseline
 from pytest_ssot.config import SsotConfig
 from pytest_ssot.identity import Importer, check_identity
-from pytest_ssot.model import ContractAudit, ContractReport, PurityResult, RedirectContract
+from pytest_ssot.isolation import Isolation, check_identity_isolated
+from pytest_ssot.model import (
+    ContractAudit,
+    ContractReport,
+    IdentityResult,
+    PurityResult,
+    RedirectContract,
+)
 from pytest_ssot.modules import find_module_source
 from pytest_ssot.purity import RedirectRules, check_module_purity
+from pytest_ssot.static import check_identity_static
 
 
 def run_checks(
@@ -22,14 +32,30 @@ def run_checks(
     search_path: Sequence[str] | None = None,
     audit_cache: Path | None = None,
     update_baseline: bool = False,
+    isolation: Isolation | None = None,
+    static: bool = False,
 ) -> tuple[ContractReport, ...]:
-    """Identity (imports user code), purity and the import audit (static) for every contract."""
+    """Identity, purity and the import audit for every contract.
+
+    Identity imports the user's code: in this process, or with ``isolation`` in a child
+    interpreter per contract (see :mod:`pytest_ssot.isolation`); with ``static`` it follows
+    the import chains in the source on ``search_path`` and nothing of the project runs.
+    """
     purity = check_purity(config, search_path=search_path)
     audits = audit_contracts(config, cache_file=audit_cache, update_baseline=update_baseline)
+    trees: dict[str, ast.Module] = {}  # parsed once, shared by the static replays
+
+    def identity(contract: RedirectContract) -> tuple[IdentityResult, ...]:
+        if static:
+            return check_identity_static(contract, list(search_path or sys.path), trees)
+        if isolation is not None:
+            return check_identity_isolated(contract, isolation)
+        return check_identity(contract, importer)
+
     return tuple(
         ContractReport(
             contract=contract,
-            identity=check_identity(contract, importer),
+            identity=identity(contract),
             purity=tuple(purity[module] for module in contract.redirect_modules()),
             audit=audits.get(contract.name),
         )

@@ -151,6 +151,17 @@ def _parse_audit(where: _Where, raw: object) -> AuditSettings:
     )
 
 
+def parse_timeout(value: object) -> float:
+    """A number of seconds greater than zero, from a flag, an ini key or TOML."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise ConfigError(f"must be a number of seconds greater than 0, not {value!r}")
+    return seconds
+
+
 def _helper_name(spec: str) -> str:
     """``pkg._compat:warn_moved`` and ``pkg._compat.warn_moved`` both mean ``warn_moved``."""
     return spec.replace(":", ".").rsplit(".", 1)[-1]
@@ -306,3 +317,18 @@ def _kind(value: object) -> str:
         dict: "a table",
     }
     return names.get(type(value), type(value).__name__)
+
+
+def pytest_pythonpath(path: Path) -> list[str]:
+    """The ``pythonpath`` entries of ``[tool.pytest.ini_options]``, so that ``ssot`` finds the
+    project's modules where its tests do."""
+    try:
+        with path.open("rb") as stream:
+            document = tomllib.load(stream)
+    except (OSError, tomllib.TOMLDecodeError):
+        return []
+    options = document.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    value = options.get("pythonpath", []) if isinstance(options, dict) else []
+    if isinstance(value, str):
+        return value.split()
+    return [entry for entry in value if isinstance(entry, str)] if isinstance(value, list) else []

@@ -112,6 +112,8 @@ class Verdict(str, enum.Enum):
     MISSING = "missing"
     IMPORT_ERROR = "import-error"
     CANONICAL_IMPORT_ERROR = "canonical-import-error"
+    #: Only from ``ssot check --static``: the path is computed by code it cannot follow.
+    UNRESOLVED = "unresolved"
 
     @property
     def ok(self) -> bool:
@@ -131,6 +133,7 @@ class Rule(str, enum.Enum):
     IMPORT_ERROR = "SSOT004"
     CANONICAL_IMPORT_ERROR = "SSOT005"
     MUTATION = "SSOT006"
+    UNRESOLVED = "SSOT007"
     IMPURE_REDIRECT = "SSOT010"
     UNREADABLE_SOURCE = "SSOT011"
     DEPRECATED_IMPORT = "SSOT020"
@@ -144,6 +147,7 @@ _VERDICT_RULES: dict[Verdict, str] = {
     Verdict.MISSING: Rule.MISSING.value,
     Verdict.IMPORT_ERROR: Rule.IMPORT_ERROR.value,
     Verdict.CANONICAL_IMPORT_ERROR: Rule.CANONICAL_IMPORT_ERROR.value,
+    Verdict.UNRESOLVED: Rule.UNRESOLVED.value,
 }
 
 

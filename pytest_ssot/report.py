@@ -50,7 +50,9 @@ class Renderer:
 
     # -- one check at a time (the text of a failing contract item) -------------------------
 
-    def identity(self, result: IdentityResult, contract: RedirectContract) -> list[str]:
+    def identity(
+        self, result: IdentityResult, contract: RedirectContract, *, with_fix: bool = True
+    ) -> list[str]:
         lines: list[str] = []
         if not result.verdict.ok:
             lines.append(f"{result.verdict.rule} {result.verdict.value}: {result.redirect}")
@@ -58,7 +60,8 @@ class Renderer:
             lines.append(f"{INDENT}canonical: {result.canonical}")
             if result.location:
                 lines.append(f"{INDENT}look at: {self.location(result.location)}")
-            lines.extend(self.fix(result, contract))
+            if with_fix:
+                lines.extend(self.fix(result, contract))
         for mutation in result.mutations:
             lines.extend(self.mutation(mutation, result))
         if result.warnings:
