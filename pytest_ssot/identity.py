@@ -17,7 +17,7 @@ import sysconfig
 import traceback
 import types
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,12 +30,13 @@ from pytest_ssot.model import (
     RedirectContract,
     Verdict,
 )
+from pytest_ssot.modules import find_module_source
 from pytest_ssot.purity import find_attribute_assignment
 
 Importer = Callable[[str], types.ModuleType]
 
 _MISSING = object()
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.normcase(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _LIBRARY_DIRS = tuple(
     os.path.normcase(os.path.abspath(path))
     for key in ("stdlib", "platstdlib", "purelib", "platlib")
@@ -99,7 +100,13 @@ def _check_redirect(
         module = importer(redirect.module)
     except (Exception, SystemExit) as error:
         failure = describe_import_failure(error, redirect.module)
-        return _result(contract, redirect, Verdict.IMPORT_ERROR, failure.detail, failure.location)
+        return _result(
+            contract,
+            redirect,
+            Verdict.IMPORT_ERROR,
+            failure.detail + _colon_hint(error, redirect),
+            failure.location,
+        )
     if redirect.is_module:
         return _check_module_redirect(contract, redirect, module, canonical)
     assert redirect.attribute is not None
@@ -249,14 +256,21 @@ def describe_import_failure(error: BaseException, module: str) -> _Failure:
 
 
 def _first_user_frame(error: BaseException) -> traceback.FrameSummary | None:
+    return first_user_frame(traceback.extract_tb(error.__traceback__))
+
+
+def first_user_frame(
+    frames: Iterable[traceback.FrameSummary],
+) -> traceback.FrameSummary | None:
     """The outermost frame of the user's project; failing that, the innermost real file.
 
-    Frames of the import machinery and of this plugin are never where a fix goes; installed
-    libraries are skipped too unless the whole failure happens inside them.
+    ``frames`` go from the outermost call to the innermost. Frames of the import machinery and
+    of this plugin are never where a fix goes; installed libraries are skipped too unless the
+    whole failure happens inside them.
     """
     frames = [
         frame
-        for frame in traceback.extract_tb(error.__traceback__)
+        for frame in frames
         if not frame.filename.startswith("<")
         and not os.path.normcase(os.path.abspath(frame.filename)).startswith(_PACKAGE_DIR)
     ]
@@ -389,7 +403,8 @@ def _resolve(path: ObjectPath, importer: Importer) -> tuple[object, _Failure | N
     try:
         module = importer(path.module)
     except (Exception, SystemExit) as error:
-        return None, describe_import_failure(error, path.module)
+        failure = describe_import_failure(error, path.module)
+        return None, replace(failure, detail=failure.detail + _colon_hint(error, path))
     if path.attribute is None:
         return module, None
     obj = getattr(module, path.attribute, _MISSING)
@@ -412,6 +427,22 @@ def _recorded_warnings() -> Iterator[list[str]]:
     messages.extend(
         f"{w.category.__name__}: {w.message} ({os.path.basename(w.filename)}:{w.lineno})"
         for w in caught
+    )
+
+
+def _colon_hint(error: BaseException, path: ObjectPath) -> str:
+    """``pkg.mod.Name`` written for ``pkg.mod:Name``: the module part names an object.
+
+    Decided without importing anything more: the parent module exists, the path does not.
+    """
+    if not isinstance(error, ModuleNotFoundError) or error.name != path.module:
+        return ""
+    parent, _, leaf = path.module.rpartition(".")
+    if not parent or (parent not in sys.modules and find_module_source(parent) is None):
+        return ""
+    return (
+        f"; if {leaf} is an object in {parent}, write '{parent}:{leaf}' in [tool.ssot] "
+        "(a colon before the object's name)"
     )
 
 

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from pytest_ssot.baseline import BaselineError
 from pytest_ssot.checks import run_checks
-from pytest_ssot.config import ConfigError, SsotConfig, load_config
+from pytest_ssot.config import ConfigError, SsotConfig, load_config, parse_timeout
+from pytest_ssot.isolation import DEFAULT_IMPORT_TIMEOUT, Isolation, IsolationError
 from pytest_ssot.items import ContractFile, ContractItem
 from pytest_ssot.model import ContractAudit, ContractReport
 from pytest_ssot.report import Renderer
@@ -57,6 +59,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "ssot-baseline.json) from the sites found in this run, to record progress or adopt "
         "the audit on a codebase that still has sites.",
     )
+    group.addoption(
+        "--ssot-isolate",
+        action="store_true",
+        default=None,
+        help="Run the identity checks in a child interpreter per contract, so a module that "
+        "hangs, exits or crashes on import becomes an import-error verdict and nothing the "
+        "checks import stays in this process. (ini: ssot_isolate = true)",
+    )
+    parser.addini(
+        "ssot_isolate",
+        "Run the identity checks in a child interpreter (see --ssot-isolate).",
+        type="bool",
+        default=False,
+    )
+    group.addoption(
+        "--ssot-import-timeout",
+        metavar="SECONDS",
+        default=None,
+        help="With --ssot-isolate: how long one import may take before it is reported as "
+        f"hanging. Default {DEFAULT_IMPORT_TIMEOUT:g}. (ini: ssot_import_timeout)",
+    )
+    parser.addini(
+        "ssot_import_timeout",
+        "Seconds one isolated import may take (see --ssot-import-timeout).",
+        default=f"{DEFAULT_IMPORT_TIMEOUT:g}",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -83,6 +111,21 @@ def _load(config: pytest.Config) -> SsotConfig | None:
         return load_config(path)
     except ConfigError as error:
         raise pytest.UsageError(f"pytest-ssot: {error}") from None
+
+
+def _isolation(config: pytest.Config) -> Isolation | None:
+    if not _option(config, "ssot_isolate"):
+        return None
+    value = _option(config, "ssot_import_timeout")
+    try:
+        return Isolation(timeout=parse_timeout(value))
+    except ConfigError as error:
+        given = (
+            "--ssot-import-timeout"
+            if config.getoption("ssot_import_timeout")
+            else "ssot_import_timeout"
+        )
+        raise pytest.UsageError(f"pytest-ssot: {given} {error}") from None
 
 
 def _config_path(config: pytest.Config) -> Path | None:
@@ -115,6 +158,7 @@ class SsotSession:
         self.ssot_config = ssot_config
         self.warn_only = bool(_option(config, "ssot_warn"))
         self.fail_golden_path = _option(config, "ssot_golden_path") == "fail" and not self.warn_only
+        self.isolation = _isolation(config)
         self.renderer = Renderer(config.rootpath)
         self._reports: tuple[ContractReport, ...] | None = None
         self.affected: dict[str, None] = {}
@@ -123,11 +167,15 @@ class SsotSession:
     def reports(self) -> tuple[ContractReport, ...]:
         """Checked once per process, on first need (collection, or the summary under xdist)."""
         if self._reports is None:
-            self._reports = run_checks(
-                self.ssot_config,
-                audit_cache=self._audit_cache(),
-                update_baseline=bool(self.config.getoption("ssot_update_baseline")),
-            )
+            try:
+                self._reports = run_checks(
+                    self.ssot_config,
+                    audit_cache=self._audit_cache(),
+                    update_baseline=bool(self.config.getoption("ssot_update_baseline")),
+                    isolation=self.isolation,
+                )
+            except (IsolationError, BaselineError) as error:
+                raise pytest.UsageError(f"pytest-ssot: {error}") from None
         return self._reports
 
     def _audit_cache(self) -> Path | None:
