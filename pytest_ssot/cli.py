@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import enum
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from pytest_ssot import __version__
 from pytest_ssot.config import ConfigError, SsotConfig, load_config, pytest_pythonpath
-from pytest_ssot.model import ObjectPath
+from pytest_ssot.outputs import json_report, parse_report_spec, to_jsonable, write_report
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -128,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  ssot check\n  ssot check --static\n  ssot check --format json\n\n"
         "exit codes: 0 ok, 1 violations, 2 usage or configuration error",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="FORMAT:PATH",
+        help="also write json:PATH or sarif:PATH (SARIF 2.1.0, for code scanning); repeatable",
     )
     check.add_argument(
         "--static",
@@ -246,6 +252,11 @@ def _check(args: argparse.Namespace, out: Output) -> int:
 
     config = find_config(args.config)
     path = search_path(config)
+    for spec in args.report:
+        try:
+            parse_report_spec(spec)
+        except ValueError as error:
+            raise UsageError(f"--report {error}") from None
     if args.static:
         reports = run_checks(config, search_path=path, static=True)
     else:
@@ -255,8 +266,10 @@ def _check(args: argparse.Namespace, out: Output) -> int:
         not r.ok or (r.audit is not None and not r.audit.ok and r.audit.policy != "warn")
         for r in reports
     )
+    for spec in args.report:
+        write_report(spec, reports, config.root)
     if out.json:
-        out.data({"ok": not failed, "static": args.static, "contracts": reports})
+        out.data(json_report(reports, static=args.static))
         return EXIT_VIOLATIONS if failed else EXIT_OK
     renderer = Renderer(config.root)
     for report in reports:
@@ -324,21 +337,3 @@ def _fix(args: argparse.Namespace, out: Output) -> int:
 
 
 _COMMANDS = {"discover": _discover, "map": _map, "check": _check, "fix": _fix}
-
-
-def to_jsonable(value: object) -> Any:
-    """Dataclasses, enums, paths and sets as plain JSON values."""
-    if isinstance(value, ObjectPath):
-        return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [to_jsonable(v) for v in value]
-        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
-    return value

@@ -7,6 +7,7 @@ markers are registered, so suites using ``--strict-markers`` keep working.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from pathlib import Path
 
@@ -18,6 +19,12 @@ from pytest_ssot.config import ConfigError, SsotConfig, load_config, parse_timeo
 from pytest_ssot.isolation import DEFAULT_IMPORT_TIMEOUT, Isolation, IsolationError
 from pytest_ssot.items import ContractFile, ContractItem
 from pytest_ssot.model import ContractAudit, ContractReport
+from pytest_ssot.outputs import (
+    github_annotations,
+    markdown_summary,
+    parse_report_spec,
+    write_report,
+)
 from pytest_ssot.report import Renderer
 
 GOLDEN_PATH_PROPERTY = "ssot_golden_path_broken"
@@ -25,6 +32,15 @@ GOLDEN_PATH_PROPERTY = "ssot_golden_path_broken"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ssot", "pytest-ssot: single-source-of-truth contracts")
+    group.addoption(
+        "--ssot-report",
+        action="append",
+        default=[],
+        metavar="FORMAT:PATH",
+        help="Also write the findings as json:PATH or sarif:PATH (SARIF 2.1.0, for GitHub code "
+        "scanning); repeatable. On GitHub Actions, annotations and a step summary are added "
+        "whatever this says.",
+    )
     group.addoption(
         "--ssot-config",
         metavar="PATH",
@@ -87,6 +103,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _check_report_specs(config: pytest.Config) -> None:
+    for spec in config.getoption("ssot_report"):
+        try:
+            parse_report_spec(spec)
+        except ValueError as error:
+            raise pytest.UsageError(f"pytest-ssot: --ssot-report {error}") from None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -98,6 +122,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "ssot(*contracts): the test exercises the named SSOT contracts; on golden-path tests "
         "it narrows which contracts affect them.",
     )
+    _check_report_specs(config)
     ssot_config = _load(config)
     if ssot_config is not None:
         config.pluginmanager.register(SsotSession(config, ssot_config), "pytest_ssot.session")
@@ -284,6 +309,22 @@ class SsotSession:
             terminalreporter.write_line(
                 f"wrote the import-audit baseline {self.ssot_config.baseline_path}"
             )
+        self._ci_outputs(terminalreporter)
+
+    def _ci_outputs(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if hasattr(self.config, "workerinput"):
+            return  # the controller reports once for the whole run
+        root = self.ssot_config.root
+        for spec in self.config.getoption("ssot_report"):
+            path = write_report(spec, self.reports, root)
+            terminalreporter.write_line(f"ssot report: {path}")
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            for line in github_annotations(self.reports, root):
+                terminalreporter.write_line(line)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as stream:
+                stream.write(markdown_summary(self.reports))
 
 
 def _audit_summary(audit: ContractAudit) -> str:

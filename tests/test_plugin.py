@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
@@ -504,3 +505,36 @@ def test_audit_cache_lives_in_pytest_cache(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest()
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines(["1 import site(s) of deprecated paths (0 production, 1 test):"])
+
+
+# -- CI outputs --------------------------------------------------------------------------------
+
+
+def test_reports_annotations_and_step_summary(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_project(pytester, contract_toml(), {**CANONICAL, **FORKED_REDIRECT, **GOLDEN_TESTS})
+    summary = pytester.path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = pytester.runpytest("--ssot-report=sarif:out.sarif", "--ssot-report", "json:out.json")
+    result.stdout.fnmatch_lines(
+        [
+            "ssot report: out.sarif",
+            "ssot report: out.json",
+            "::error file=app/old.py,line=4,title=SSOT001 separate-definition (engine)::app.old:Engine: separate-definition: *",
+        ]
+    )
+    sarif = json.loads((pytester.path / "out.sarif").read_text())
+    assert sarif["runs"][0]["results"][0]["ruleId"] == "SSOT001"
+    assert json.loads((pytester.path / "out.json").read_text())["ok"] is False
+    assert "| ❌ `engine` | yes | separate-definition |" in summary.read_text(encoding="utf-8")
+
+
+def test_bad_report_spec_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_a():\n    pass\n")
+    result = pytester.runpytest("--ssot-report=xml:out.xml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: pytest-ssot: --ssot-report 'xml:out.xml': write FORMAT:PATH*"]
+    )
