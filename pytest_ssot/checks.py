@@ -12,7 +12,7 @@ from pytest_ssot.audit import audit_tree
 from pytest_ssot.baseline import BaselineError, compare, load_baseline, write_baseline
 from pytest_ssot.config import SsotConfig
 from pytest_ssot.identity import Importer, check_identity
-from pytest_ssot.isolation import Isolation, check_identity_isolated
+from pytest_ssot.isolation import Isolation, check_identities_isolated
 from pytest_ssot.model import (
     ContractAudit,
     ContractReport,
@@ -38,25 +38,34 @@ def run_checks(
     """Identity, purity and the import audit for every contract.
 
     Identity imports the user's code: in this process, or with ``isolation`` in a child
-    interpreter per contract (see :mod:`pytest_ssot.isolation`); with ``static`` it follows
+    interpreter (see :mod:`pytest_ssot.isolation`); with ``static`` it follows
     the import chains in the source on ``search_path`` and nothing of the project runs.
     """
     purity = check_purity(config, search_path=search_path)
     audits = audit_contracts(config, cache_file=audit_cache, update_baseline=update_baseline)
     trees: dict[str, ast.Module] = {}  # parsed once, shared by the static replays
+    # One child interpreter checks every contract (start-up is the cost that matters).
+    own = [contract for contract in config.contracts if not contract.source]
+    isolated = (
+        dict(zip(own, check_identities_isolated(own, isolation)))
+        if isolation is not None and not static
+        else {}
+    )
 
     def identity(contract: RedirectContract) -> tuple[IdentityResult, ...]:
+        if contract.source:
+            return ()  # a package's contract: only its import audit applies here
         if static:
             return check_identity_static(contract, list(search_path or sys.path), trees)
-        if isolation is not None:
-            return check_identity_isolated(contract, isolation)
+        if contract in isolated:
+            return isolated[contract]
         return check_identity(contract, importer)
 
     return tuple(
         ContractReport(
             contract=contract,
             identity=identity(contract),
-            purity=tuple(purity[module] for module in contract.redirect_modules()),
+            purity=tuple(purity[m] for m in contract.redirect_modules() if m in purity),
             audit=audits.get(contract.name),
         )
         for contract in config.contracts
@@ -71,14 +80,22 @@ def audit_contracts(
     if not audited:
         return {}
     tree = audit_tree(config.root, audited, config.audit.selection, cache_file=cache_file)
+    declared = [c.name for c in config.contracts]
     if update_baseline:
-        write_baseline(config.baseline_path, {c.name: tree.for_contract(c.name) for c in audited})
+        write_baseline(
+            config.baseline_path,
+            {c.name: tree.for_contract(c.name) for c in audited},
+            declared=declared,
+        )
     baseline, error = {}, None
     if any(c.audit == "baseline" for c in audited):
         try:
             baseline = load_baseline(config.baseline_path)
         except BaselineError as failure:
             error = str(failure)
+    # Entries of contracts the configuration no longer declares (renamed or removed) are
+    # reported, never silently ignored.
+    unknown = tuple(sorted(set(baseline) - set(declared)))
     results = {}
     for contract in audited:
         sites = tree.for_contract(contract.name)
@@ -93,6 +110,7 @@ def audit_contracts(
             diff=diff,
             error=error if contract.audit == "baseline" else None,
             baseline=config.audit.baseline,
+            unknown_contracts=unknown if contract.audit == "baseline" else (),
         )
     return results
 
@@ -103,6 +121,8 @@ def check_purity(
     """One purity result per deprecated module, judged against every contract it serves."""
     serving: dict[str, list[RedirectContract]] = {}
     for contract in config.contracts:
+        if contract.source:
+            continue  # an installed package's shims are that package's business
         for module in contract.redirect_modules():
             serving.setdefault(module, []).append(contract)
     results = {}
@@ -115,6 +135,7 @@ def check_purity(
                 error=(
                     f"no Python source file found for module {module} on the import path; "
                     "check the module name, or the pythonpath setting"
+                    + _colon_hint(module, search_path)
                 ),
             )
             continue
@@ -127,3 +148,13 @@ def check_purity(
         )
         results[module] = check_module_purity(module, source.path, rules)
     return results
+
+
+def _colon_hint(module: str, search_path: Sequence[str] | None) -> str:
+    """``pkg.mod.Name`` written for ``pkg.mod:Name``: the parent is a module, the path is not."""
+    parent, _, leaf = module.rpartition(".")
+    if not parent or find_module_source(parent, search_path) is None:
+        return ""
+    return (
+        f"; if {leaf} is an object in {parent}, write '{parent}:{leaf}' (a colon before the name)"
+    )

@@ -189,20 +189,26 @@ def _use_color(choice: str, stream: TextIO) -> bool:
 
 
 def find_config(explicit: Path | None) -> SsotConfig:
+    """The project's ``[tool.ssot]``, plus the contracts installed packages declare."""
+    from pytest_ssot.packages import with_package_contracts
+
     if explicit is not None:
         if not explicit.is_file():
             raise UsageError(f"--config {explicit}: no such file")
         config = load_config(explicit.resolve())
         if config is None:
             raise UsageError(f"{explicit}: has no [tool.ssot] table; declare contracts there")
-        return config
+        return with_package_contracts(config, config.root)[0] or config
     here = Path.cwd().resolve()
     for directory in (here, *here.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             config = load_config(candidate)
             if config is not None:
-                return config
+                return with_package_contracts(config, config.root)[0] or config
+    from_packages = with_package_contracts(None, here)[0]
+    if from_packages is not None:
+        return from_packages
     raise UsageError(
         f"no pyproject.toml with a [tool.ssot] table in {here} or above; "
         "run `ssot discover` to propose one, or pass --config"

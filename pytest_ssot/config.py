@@ -39,7 +39,7 @@ DEFAULT_SHIM_HELPERS: tuple[str, ...] = (
     "moved_module",
 )
 
-_TOP_KEYS = ("contracts", "shim-helpers", "allow", "audit")
+_TOP_KEYS = ("contracts", "shim-helpers", "allow", "audit", "package-contracts")
 _CONTRACT_KEYS = ("canonical", "redirects", "golden-path", "description", "audit")
 _AUDIT_KEYS = ("paths", "exclude", "test-paths", "baseline")
 DEFAULT_BASELINE = "ssot-baseline.json"
@@ -67,6 +67,8 @@ class SsotConfig:
     shim_helpers: frozenset[str] = field(default_factory=lambda: frozenset(DEFAULT_SHIM_HELPERS))
     allowances: Mapping[str, Allowance] = field(default_factory=dict)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    #: The audit policy for contracts declared by installed packages ("off" ignores them).
+    package_policy: AuditPolicy = "warn"
 
     @property
     def root(self) -> Path:
@@ -122,7 +124,19 @@ def parse_config(table: object, path: Path) -> SsotConfig:
         shim_helpers=frozenset(DEFAULT_SHIM_HELPERS) | {_helper_name(h) for h in helpers},
         allowances=allowances,
         audit=_parse_audit(where, top.get("audit", {})),
+        package_policy=_policy(
+            where, top.get("package-contracts", "warn"), "tool.ssot.package-contracts"
+        ),
     )
+
+
+def _policy(where: _Where, value: object, key: str) -> AuditPolicy:
+    if value not in AUDIT_POLICIES:
+        raise ConfigError(
+            f"{where.path}: {key} must be one of {', '.join(map(repr, AUDIT_POLICIES))}, "
+            f"not {value!r}"
+        )
+    return value
 
 
 def _parse_audit(where: _Where, raw: object) -> AuditSettings:
@@ -200,13 +214,7 @@ def _parse_contract(where: _Where, name: str, body: object) -> RedirectContract:
             f"{where.path}: [{key}] lists its canonical {canonical} among its redirects; "
             "remove it from redirects"
         )
-    audit = table.get("audit", "error")
-    if audit not in AUDIT_POLICIES:
-        raise ConfigError(
-            f"{where.path}: [{key}] audit must be one of {', '.join(map(repr, AUDIT_POLICIES))}, "
-            f"not {audit!r}"
-        )
-    policy: AuditPolicy = audit
+    policy = _policy(where, table.get("audit", "error"), f"[{key}] audit")
     return RedirectContract(
         name=name,
         canonical=canonical,

@@ -93,6 +93,8 @@ class RedirectContract:
     golden_path: bool = False
     description: str = ""
     audit: AuditPolicy = "error"
+    #: The installed distribution that declared it (entry points); "" for the project's own.
+    source: str = ""
 
     @property
     def modules(self) -> frozenset[str]:
@@ -281,6 +283,8 @@ class ContractAudit:
     diff: BaselineDiff | None = None
     error: str | None = None
     baseline: str = ""  # the baseline file, as configured
+    #: Contracts the baseline records but the configuration does not declare.
+    unknown_contracts: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -288,7 +292,7 @@ class ContractAudit:
         if self.error or self.unreadable:
             return False
         if self.policy == "baseline":
-            return self.diff is not None and self.diff.ok
+            return self.diff is not None and self.diff.ok and not self.unknown_contracts
         return not self.sites
 
     @property

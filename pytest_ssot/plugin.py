@@ -25,6 +25,7 @@ from pytest_ssot.outputs import (
     parse_report_spec,
     write_report,
 )
+from pytest_ssot.packages import with_package_contracts
 from pytest_ssot.report import Renderer
 
 GOLDEN_PATH_PROPERTY = "ssot_golden_path_broken"
@@ -123,9 +124,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "it narrows which contracts affect them.",
     )
     _check_report_specs(config)
-    ssot_config = _load(config)
+    ssot_config, problems = with_package_contracts(_load(config), config.rootpath)
     if ssot_config is not None:
-        config.pluginmanager.register(SsotSession(config, ssot_config), "pytest_ssot.session")
+        session = SsotSession(config, ssot_config, problems)
+        config.pluginmanager.register(session, "pytest_ssot.session")
 
 
 def _load(config: pytest.Config) -> SsotConfig | None:
@@ -178,9 +180,12 @@ def _option(config: pytest.Config, name: str) -> object:
 class SsotSession:
     """The hooks that run only when contracts are configured."""
 
-    def __init__(self, config: pytest.Config, ssot_config: SsotConfig) -> None:
+    def __init__(
+        self, config: pytest.Config, ssot_config: SsotConfig, problems: tuple[str, ...] = ()
+    ) -> None:
         self.config = config
         self.ssot_config = ssot_config
+        self.problems = problems  # package contracts that could not be used
         self.warn_only = bool(_option(config, "ssot_warn"))
         self.fail_golden_path = _option(config, "ssot_golden_path") == "fail" and not self.warn_only
         self.isolation = _isolation(config)
@@ -309,6 +314,8 @@ class SsotSession:
             terminalreporter.write_line(
                 f"wrote the import-audit baseline {self.ssot_config.baseline_path}"
             )
+        for problem in self.problems:
+            terminalreporter.write_line(f"ignored a package's contracts: {problem}", yellow=True)
         self._ci_outputs(terminalreporter)
 
     def _ci_outputs(self, terminalreporter: pytest.TerminalReporter) -> None:
@@ -339,6 +346,8 @@ def _audit_summary(audit: ContractAudit) -> str:
             line += f", {len(audit.diff.stale)} stale baseline entrie(s)"
     if audit.unreadable:
         line += f", {len(audit.unreadable)} unreadable file(s)"
+    if audit.unknown_contracts:
+        line += f", {len(audit.unknown_contracts)} undeclared contract(s) in the baseline"
     return line
 
 
@@ -348,6 +357,9 @@ def _contract_summary(report: ContractReport) -> str:
     verdicts += ["mutation"] * sum(bool(r.mutations) for r in report.identity)
     verdicts += ["impure"] * sum(not p.ok for p in report.purity)
     tag = " [golden path]" if contract.golden_path else ""
+    if contract.source:
+        source = contract.source
+        return f"{contract.name} (declared by the installed package {source}): import audit only"
     if not verdicts:
         return f"{contract.name}{tag}: ok ({len(contract.redirects)} redirect(s) are the SSOT)"
     counts = {v: verdicts.count(v) for v in dict.fromkeys(verdicts)}

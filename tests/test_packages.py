@@ -1,0 +1,118 @@
+"""Contracts declared by installed packages through the ``pytest_ssot.contracts`` entry points."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pytest_ssot.config import SsotConfig, load_config
+from pytest_ssot.packages import ENTRY_POINT_GROUP, package_contracts, with_package_contracts
+from tests.conftest import write_tree
+
+
+def install(site: Path, name: str, entry: str, module: str, source: str) -> None:
+    """A distribution as pip leaves it: a ``*.dist-info`` with metadata and entry points."""
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{entry}\n")
+    (site / f"{module}.py").write_text(textwrap.dedent(source))
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "site-packages"
+    path.mkdir()
+    monkeypatch.syspath_prepend(str(path))
+    install(
+        path,
+        "mylib",
+        "mylib = mylib_ssot:CONTRACTS",
+        "mylib_ssot",
+        """
+        CONTRACTS = {
+            "engine": {"canonical": "mylib.core:Engine", "redirects": ["mylib.old:Engine"]},
+        }
+        """,
+    )
+    return path
+
+
+def test_package_contracts_are_found_with_the_warn_policy(site: Path) -> None:
+    found = package_contracts()
+    assert found.problems == ()
+    (contract,) = found.contracts
+    assert contract.name == "mylib.engine"
+    assert (contract.audit, contract.source) == ("warn", "mylib")
+    assert str(contract.redirects[0]) == "mylib.old:Engine"
+
+
+def test_a_broken_declaration_is_reported_not_raised(site: Path) -> None:
+    install(site, "badlib", "bad = badlib_ssot:CONTRACTS", "badlib_ssot", "CONTRACTS = {'x': {}}\n")
+    install(site, "worse", "worse = worse_ssot:nope", "worse_ssot", "raise RuntimeError('boom')\n")
+    found = package_contracts()
+    assert [c.name for c in found.contracts] == ["mylib.engine"]
+    assert any("badlib" in p and "has no 'canonical'" in p for p in found.problems)
+    assert any("worse" in p and "RuntimeError: boom" in p for p in found.problems)
+
+
+def project(tmp_path: Path, text: str) -> SsotConfig:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(textwrap.dedent(text))
+    loaded = load_config(path)
+    assert loaded is not None
+    return loaded
+
+
+def test_the_project_decides_the_policy_and_wins_on_shared_paths(
+    site: Path, tmp_path: Path
+) -> None:
+    alone, _ = with_package_contracts(None, tmp_path)
+    assert alone is not None
+    assert [c.name for c in alone.contracts] == ["mylib.engine"]
+
+    own = """
+        [tool.ssot.contracts.own]
+        canonical = "mylib.core:Engine"
+        redirects = ["mylib.old:Engine"]
+    """
+    merged, _ = with_package_contracts(project(tmp_path, own), tmp_path)
+    assert merged is not None
+    assert [c.name for c in merged.contracts] == ["own"]  # the path is declared once
+
+    off = project(tmp_path, '[tool.ssot]\npackage-contracts = "off"\n' + own)
+    assert with_package_contracts(off, tmp_path)[0] == off
+
+    other = '[tool.ssot.contracts.own]\ncanonical = "a:B"\nredirects = ["c:B"]\n'
+    strict, _ = with_package_contracts(
+        project(tmp_path, '[tool.ssot]\npackage-contracts = "error"\n' + other), tmp_path
+    )
+    assert strict is not None
+    assert [(c.name, c.audit) for c in strict.contracts] == [
+        ("own", "error"),
+        ("mylib.engine", "error"),
+    ]
+
+
+def test_downstream_project_gets_the_audit_without_config(
+    site: Path, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    write_tree(
+        pytester.path,
+        {
+            "app/service.py": "from mylib.old import Engine\n",
+            "test_service.py": "def test_nothing():\n    pass\n",
+        },
+    )
+    result = pytester.runpytest_subprocess("-rx")
+    result.assert_outcomes(passed=1, xfailed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "mylib.engine (declared by the installed package mylib): import audit only",
+            "    imports (warn): 1 site(s) (1 production / 0 test)",
+            "XFAIL pyproject.toml::mylib.engine::imports - ssot warn: 1 import site(s) of deprecated paths*",
+        ]
+    )
