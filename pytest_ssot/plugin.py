@@ -8,8 +8,10 @@ markers are registered, so suites using ``--strict-markers`` keep working.
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +31,7 @@ from pytest_ssot.packages import with_package_contracts
 from pytest_ssot.report import Renderer
 
 GOLDEN_PATH_PROPERTY = "ssot_golden_path_broken"
+XDIST_REPORTS_KEY = "ssot_reports"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -195,7 +198,12 @@ class SsotSession:
 
     @property
     def reports(self) -> tuple[ContractReport, ...]:
-        """Checked once per process, on first need (collection, or the summary under xdist)."""
+        """Checked once, on first need. Under xdist the controller checks and each worker
+        receives the results (``pytest_configure_node``): one import of the project, one
+        walk of the tree, the same verdicts everywhere."""
+        shipped = getattr(self.config, "workerinput", {}).get(XDIST_REPORTS_KEY)
+        if self._reports is None and shipped is not None:
+            self._reports = pickle.loads(shipped)
         if self._reports is None:
             try:
                 self._reports = run_checks(
@@ -207,6 +215,11 @@ class SsotSession:
             except (IsolationError, BaselineError) as error:
                 raise pytest.UsageError(f"pytest-ssot: {error}") from None
         return self._reports
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """xdist controller: hand the results to each worker (execnet carries bytes)."""
+        node.workerinput[XDIST_REPORTS_KEY] = pickle.dumps(self.reports)
 
     def _audit_cache(self) -> Path | None:
         """In pytest's cache directory, so ``--cache-clear`` and ``-p no:cacheprovider`` apply."""

@@ -538,3 +538,40 @@ def test_bad_report_spec_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(
         ["ERROR: pytest-ssot: --ssot-report 'xml:out.xml': write FORMAT:PATH*"]
     )
+
+
+# -- pytest-xdist ------------------------------------------------------------------------------
+
+
+def test_xdist_gives_the_same_result_and_checks_once(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("xdist")
+    counting = {
+        "app/old.py": """
+            import os
+            with open(os.environ["SSOT_IMPORT_LOG"], "a") as log:
+                log.write("imported\\n")
+            class Engine:
+                pass
+        """
+    }
+    make_project(pytester, contract_toml(), {**CANONICAL, **counting, **GOLDEN_TESTS})
+    log = pytester.path / "imports.log"
+    monkeypatch.setenv("SSOT_IMPORT_LOG", str(log))
+    plain = pytester.runpytest_subprocess()
+    plain.assert_outcomes(passed=2, failed=3)
+    assert log.read_text().count("imported") == 1
+    log.unlink()
+    distributed = pytester.runpytest_subprocess("-n", "2")
+    distributed.assert_outcomes(passed=2, failed=3)
+    assert log.read_text().count("imported") == 1, "only the controller runs the checks"
+    for result in (plain, distributed):
+        result.stdout.fnmatch_lines(
+            [
+                "*= SSOT golden path: BROKEN =*",
+                "    x from app.old import Engine   [[]SSOT001 separate-definition[]]",
+                "Golden-path tests affected in this run (1, reported as failed):",
+                "    test_chat.py::test_user_gets_an_answer",
+            ]
+        )
