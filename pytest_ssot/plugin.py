@@ -7,17 +7,21 @@ markers are registered, so suites using ``--strict-markers`` keep working.
 
 from __future__ import annotations
 
+import inspect
+import json
 import os
 import pickle
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
+import coverage
 import pytest
 
 from pytest_ssot.baseline import BaselineError
 from pytest_ssot.checks import run_checks
 from pytest_ssot.config import ConfigError, SsotConfig, load_config, parse_timeout
+from pytest_ssot.evidence import TestEvidence, Tracer, contract_files, describe
 from pytest_ssot.isolation import DEFAULT_IMPORT_TIMEOUT, Isolation, IsolationError
 from pytest_ssot.items import ContractFile, ContractItem
 from pytest_ssot.model import ContractAudit, ContractReport
@@ -25,12 +29,15 @@ from pytest_ssot.outputs import (
     github_annotations,
     markdown_summary,
     parse_report_spec,
+    to_jsonable,
     write_report,
 )
 from pytest_ssot.packages import with_package_contracts
 from pytest_ssot.report import Renderer
 
 GOLDEN_PATH_PROPERTY = "ssot_golden_path_broken"
+EVIDENCE_PROPERTY = "ssot_evidence"
+EVIDENCE_KEY = pytest.StashKey["list[TestEvidence]"]()
 XDIST_REPORTS_KEY = "ssot_reports"
 
 
@@ -71,6 +78,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(ini: ssot_golden_path)",
     )
     parser.addini("ssot_golden_path", "fail | report (see --ssot-golden-path).", default="fail")
+    _add_evidence_options(parser, group)
     group.addoption(
         "--ssot-update-baseline",
         action="store_true",
@@ -107,6 +115,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _add_evidence_options(parser: pytest.Parser, group: pytest.OptionGroup) -> None:
+    group.addoption(
+        "--ssot-evidence",
+        choices=("off", "golden", "all"),
+        default=None,
+        help="Trace tests with coverage.py, restricted to the contracts' files: 'golden' "
+        "(@pytest.mark.golden_path tests) or 'all'. A golden-path test that runs deprecated "
+        "code fails with the lines and how it got there. (ini: ssot_evidence; default off)",
+    )
+    parser.addini("ssot_evidence", "off | golden | all (see --ssot-evidence).", default="off")
+    group.addoption(
+        "--ssot-require-guard",
+        action="store_true",
+        default=None,
+        help="With --ssot-evidence: fail a golden-path test that never ran the canonical's code "
+        "(by default a warning: it does not guard the SSOT). (ini: ssot_require_guard)",
+    )
+    parser.addini(
+        "ssot_require_guard",
+        "Fail golden-path tests that never reach the canonical (see --ssot-require-guard).",
+        type="bool",
+        default=False,
+    )
+
+
 def _check_report_specs(config: pytest.Config) -> None:
     for spec in config.getoption("ssot_report"):
         try:
@@ -131,6 +164,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if ssot_config is not None:
         session = SsotSession(config, ssot_config, problems)
         config.pluginmanager.register(session, "pytest_ssot.session")
+        scope = _option(config, "ssot_evidence")
+        if scope in ("golden", "all"):
+            hooks = EvidenceHooks(session, all_tests=scope == "all")
+            config.pluginmanager.register(hooks, "pytest_ssot.evidence")
 
 
 def _load(config: pytest.Config) -> SsotConfig | None:
@@ -270,12 +307,7 @@ class SsotSession:
         item.user_properties.append(prop)
         if not self.fail_golden_path:
             return report
-        diagnosis = self._golden_path_diagnosis(broken)
-        if report.passed:
-            report.outcome = "failed"
-            report.longrepr = diagnosis
-        elif report.failed:
-            report.sections.append(("SSOT golden path", diagnosis))
+        _fail(report, "SSOT golden path", self._golden_path_diagnosis(broken))
         return report
 
     def _broken_golden_path_contracts(self, item: pytest.Item) -> list[str]:
@@ -345,6 +377,143 @@ class SsotSession:
         if summary:
             with open(summary, "a", encoding="utf-8") as stream:
                 stream.write(markdown_summary(self.reports))
+
+
+class SsotEvidenceWarning(pytest.PytestWarning):
+    """A golden-path test that never ran the canonical's code: it does not guard the SSOT."""
+
+
+class EvidenceHooks:
+    """``--ssot-evidence``: what the traced tests actually executed (see :mod:`.evidence`)."""
+
+    def __init__(self, session: SsotSession, *, all_tests: bool) -> None:
+        self.session = session
+        self.all_tests = all_tests
+        self.require_guard = bool(_option(session.config, "ssot_require_guard"))
+        self._tracer: Tracer | None = None
+        self.files = contract_files(session.ssot_config.contracts)
+        self.seen: dict[str, list[dict[str, Any]]] = {}
+
+    def tracer(self) -> Tracer:
+        if self._tracer is None:
+            # Reuse an active measurement (pytest-cov, `coverage run`): only one can trace.
+            plugins = self.session.config.pluginmanager
+            suffix = "|run" if plugins.hasplugin("_cov_contexts") else None
+            self._tracer = Tracer(self.files, coverage.Coverage.current(), context_suffix=suffix)
+            self._tracer.start()
+        return self._tracer
+
+    def traced(self, item: pytest.Item) -> bool:
+        if isinstance(item, ContractItem) or not self.files:
+            return False
+        return self.all_tests or item.get_closest_marker("golden_path") is not None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        if not self.traced(item):
+            return (yield)
+        tracer = self.tracer()
+        tracer.begin(item.nodeid)
+        try:
+            return (yield)
+        finally:
+            item.stash[EVIDENCE_KEY] = tracer.end(item.nodeid)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        evidence = item.stash.get(EVIDENCE_KEY, None)
+        if call.when != "call" or evidence is None:
+            return report
+        record = (EVIDENCE_PROPERTY, json.dumps([to_jsonable(e) for e in evidence]))
+        report.user_properties.append(record)
+        item.user_properties.append(record)
+        if item.get_closest_marker("golden_path") is None:
+            return report
+        problems = self._golden_problems(item, evidence)
+        if problems:
+            _fail(report, "SSOT evidence", "\n".join(problems))
+        return report
+
+    def _golden_problems(self, item: pytest.Item, evidence: list[TestEvidence]) -> list[str]:
+        problems: list[str] = []
+        if any(e.ran_deprecated_code for e in evidence):
+            sites = [s for r in self.session.reports if r.audit is not None for s in r.audit.sites]
+            path = item.nodeid.split("::")[0]
+            problems += describe(
+                [e for e in evidence if e.ran_deprecated_code],
+                self.files,
+                sites,
+                path,
+                self.session.ssot_config.root,
+                _source_lines(item),
+            )
+        golden = {r.contract.name for r in self.session.reports if r.contract.golden_path}
+        guarded = [e for e in evidence if e.contract in golden]
+        if guarded and not any(e.reached_canonical for e in guarded):
+            canonicals = ", ".join(f.canonical for f in self.files if f.contract in golden)
+            message = (
+                f"{item.nodeid} does not guard the SSOT: it never ran the code of {canonicals}"
+            )
+            if self.require_guard:
+                problems.append(message)
+            else:
+                item.warn(SsotEvidenceWarning(message))
+        return problems
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for key, value in report.user_properties:
+            if key == EVIDENCE_PROPERTY and report.when == "call":
+                self.seen[report.nodeid] = json.loads(str(value))
+
+    def pytest_sessionfinish(self) -> None:
+        if self._tracer is not None:
+            self._tracer.stop()
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if not self.seen:
+            return
+        terminalreporter.write_sep("-", "ssot runtime evidence")
+        for files in self.files:
+            reached = [
+                n
+                for n, ev in self.seen.items()
+                for e in ev
+                if e["contract"] == files.contract and e["reached_canonical"]
+            ]
+            deprecated = [
+                n
+                for n, ev in self.seen.items()
+                for e in ev
+                if e["contract"] == files.contract and e["deprecated_lines"]
+            ]
+            terminalreporter.write_line(
+                f"{files.contract}: {len(reached)} traced test(s) ran {files.canonical}; "
+                f"{len(deprecated)} ran deprecated code"
+            )
+            for nodeid in deprecated:
+                terminalreporter.write_line(f"    deprecated code: {nodeid}", red=True)
+
+
+def _source_lines(item: pytest.Item) -> range | None:
+    """The lines of a test function, to tell its own imports from its neighbours'."""
+    function = getattr(item, "obj", None)
+    try:
+        lines, start = inspect.getsourcelines(function)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return None
+    return range(start, start + len(lines))
+
+
+def _fail(report: pytest.TestReport, title: str, text: str) -> None:
+    """A passed test becomes failed with ``text``; a failed one gets it as a section."""
+    if report.passed:
+        report.outcome = "failed"
+        report.longrepr = text
+    elif report.failed:
+        report.sections.append((title, text))
 
 
 def _audit_summary(audit: ContractAudit) -> str:
