@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from pytest_ssot.model import ImportSite, ObjectPath, RedirectContract
+from pytest_ssot.purity import parse_source
 from pytest_ssot.sourcetree import PythonFile, TreeSelection, python_files
 
 #: Calls whose first argument is a dotted path that gets imported or patched.
@@ -149,10 +150,10 @@ def scan_source_reference(
 ) -> list[ImportSite]:
     """The slow, obviously right scan: parse the whole file, visit every node."""
     try:
-        tree = ast.parse(source, filename=where.path)
+        tree = parse_source(source, where.path)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         raise UnparsableSource(_parse_error(where.path, error)) from None
-    lines = _decode(source).split("\n")
+    lines = _decode_parsed(source).split("\n")
     visitor = _SiteVisitor(matcher, where, lines, 0, module_docstring=True)
     visitor.visit(tree)
     return sorted(visitor.sites)
@@ -169,22 +170,29 @@ def scan_source(source: bytes, where: SourceFile, matcher: SiteMatcher) -> list[
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         return scan_source_reference(source, where, matcher)  # lone CR: ast counts lines itself
     statements = _Statements(text)
-    lines = text.split("\n")
-    sites: set[ImportSite] = set()
-    parsed_until = -1
+    sites: list[ImportSite] = []
+    parsed_until = 0
     for mention in sorted(matcher.mentions(text)):
         if mention < parsed_until:
             continue  # inside statements already parsed
         parsed = statements.parse_around(mention)
         if parsed is None:
             return scan_source_reference(source, where, matcher)
-        tree, start, parsed_until = parsed
+        tree, start, end = parsed
         first_line = text.count("\n", 0, start) + 1
+        # A slice widened backwards holds statements an earlier slice reported already. (Not
+        # a set: ``import a.old, a.old`` is two sites on one line, as the reference says.)
+        new_from_line = (
+            first_line + text.count("\n", start, parsed_until) if start < parsed_until else 0
+        )
+        parsed_until = end
+        # Only the parsed slice's lines: a 50 MB file split whole would cost ~10x its size.
+        lines = text[start:end].split("\n")
         visitor = _SiteVisitor(
             matcher, where, lines, first_line - 1, module_docstring=statements.is_first(start)
         )
         visitor.visit(tree)
-        sites.update(visitor.sites)
+        sites.extend(site for site in visitor.sites if site.line >= new_from_line)
     return sorted(sites)
 
 
@@ -294,7 +302,7 @@ class _Statements:
         for start in starts:
             for end in ends:
                 try:
-                    return ast.parse(self.text[start:end]), start, end
+                    return parse_source(self.text[start:end]), start, end
                 except (SyntaxError, ValueError, RecursionError, MemoryError):
                     continue
         return None
@@ -317,6 +325,23 @@ def _closing(text: str, delimiter: str, position: int) -> int:
 def _decode(source: bytes) -> str:
     encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
     return source.decode(encoding)
+
+
+def _decode_parsed(source: bytes) -> str:
+    """The text of a file ``ast`` parsed, for the sites' statement text.
+
+    CPython does not check that comments are valid in the file's encoding, so a file that
+    parses can still fail to decode (``x = 1  # caf\\xe9`` in a UTF-8 file): such bytes are
+    replaced, which keeps every line where it is.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError:
+        encoding = "utf-8"
+    try:
+        return source.decode(encoding, errors="replace")
+    except LookupError:
+        return source.decode("utf-8", errors="replace")
 
 
 def _parse_error(path: str, error: BaseException) -> str:
@@ -456,7 +481,8 @@ class _SiteVisitor(ast.NodeVisitor):
         )
 
     def _text(self, first: int, last: int) -> str:
-        return "\n".join(self.lines[first - 1 : last])
+        """Lines ``first`` to ``last`` of the file; ``lines`` starts after ``line_offset``."""
+        return "\n".join(self.lines[first - 1 - self.line_offset : last - self.line_offset])
 
 
 def _is_docstring(node: ast.stmt) -> bool:
@@ -578,7 +604,8 @@ def audit_tree(
     cache = _AuditCache.load(cache_file, _fingerprint(root, matcher))
     entries: dict[str, _Entry] = {}
     todo: list[tuple[PythonFile, list[Any]]] = []
-    for file in python_files(root, selection):
+    problems: list[str] = []
+    for file in python_files(root, selection, problems):
         if file.module in skipped:
             continue  # the redirect's own body and the canonical are not sites
         key = [file.mtime_ns, file.size, file.module, file.is_package]
@@ -592,7 +619,7 @@ def audit_tree(
         entries[file.relative] = entry
     cache.save()
     sites = sorted(site for found, _ in entries.values() for site in found)
-    unreadable = tuple(error for _, error in entries.values() if error)
+    unreadable = (*problems, *(error for _, error in entries.values() if error))
     tests = frozenset(s.path for s in sites if selection.is_test(s.path))
     return TreeAudit(tuple(sites), unreadable, len(entries), len(todo), tests)
 

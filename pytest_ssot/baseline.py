@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -74,19 +74,36 @@ def count_sites(sites: Iterable[ImportSite]) -> dict[str, dict[str, int]]:
     return {path: dict(sorted(keys.items())) for path, keys in sorted(counts.items())}
 
 
-def write_baseline(path: Path, sites_by_contract: Mapping[str, Sequence[ImportSite]]) -> None:
-    """Write the baseline for these contracts, keeping other contracts' entries as they are."""
+def write_baseline(
+    path: Path,
+    sites_by_contract: Mapping[str, Sequence[ImportSite]],
+    *,
+    declared: Collection[str] | None = None,
+) -> None:
+    """Write the baseline for these contracts, keeping other contracts' entries as they are.
+
+    With ``declared`` (every contract of the configuration), entries of contracts that are
+    not declared any more are dropped.
+    """
     try:
         existing = load_baseline(path)
     except BaselineError:
         existing = {}  # a damaged file is exactly what an update replaces
+    if declared is not None:
+        existing = {name: counts for name, counts in existing.items() if name in declared}
     existing.update({name: count_sites(sites) for name, sites in sites_by_contract.items()})
     document = {
         "version": FORMAT_VERSION,
         "generated-by": "pytest-ssot; update with --ssot-update-baseline",
         "contracts": {name: existing[name] for name in sorted(existing)},
     }
-    write_atomically(path, json.dumps(document, indent=2, sort_keys=False) + "\n")
+    try:
+        write_atomically(path, json.dumps(document, indent=2, sort_keys=False) + "\n")
+    except OSError as error:
+        raise BaselineError(
+            f"{path}: cannot write the baseline ({error.strerror or error}); the file is "
+            "unchanged. Check [tool.ssot.audit] baseline and the folder's permissions"
+        ) from None
 
 
 def compare(recorded: Mapping[str, Mapping[str, int]], sites: Sequence[ImportSite]) -> BaselineDiff:

@@ -135,7 +135,7 @@ def check_purity(
                 error=(
                     f"no Python source file found for module {module} on the import path; "
                     "check the module name, or the pythonpath setting"
-                    + _colon_hint(module, search_path)
+                    + _colon_hint(module, contracts, search_path)
                 ),
             )
             continue
@@ -150,10 +150,15 @@ def check_purity(
     return results
 
 
-def _colon_hint(module: str, search_path: Sequence[str] | None) -> str:
+def _colon_hint(
+    module: str, contracts: Sequence[RedirectContract], search_path: Sequence[str] | None
+) -> str:
     """``pkg.mod.Name`` written for ``pkg.mod:Name``: the parent is a module, the path is not."""
     parent, _, leaf = module.rpartition(".")
-    if not parent or find_module_source(parent, search_path) is None:
+    colonless = any(
+        r.module == module and r.attribute in (None, leaf) for c in contracts for r in c.redirects
+    )
+    if not parent or not colonless or find_module_source(parent, search_path) is None:
         return ""
     return (
         f"; if {leaf} is an object in {parent}, write '{parent}:{leaf}' (a colon before the name)"

@@ -177,6 +177,9 @@ def main(argv: Sequence[str] | None = None, stream: TextIO | None = None) -> int
     except (UsageError, ConfigError) as error:
         print(f"ssot {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `ssot map | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:

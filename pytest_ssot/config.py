@@ -228,9 +228,11 @@ def _parse_contract(where: _Where, name: str, body: object) -> RedirectContract:
 def _redirect_path(where: _Where, spec: str, canonical: ObjectPath, key: str) -> ObjectPath:
     path = where.object_path(spec, key)
     if canonical.is_module and not path.is_module:
+        parent, _, leaf = canonical.module.rpartition(".")
+        hint = f", or if {leaf} is an object write canonical = '{parent}:{leaf}'" if parent else ""
         raise ConfigError(
             f"{where.path}: {key}: {spec!r} names an object but the canonical "
-            f"{canonical} is a whole module; write {path.module!r} (no ':Name')"
+            f"{canonical} is a whole module; write {path.module!r} (no ':Name'){hint}"
         )
     if path.is_module and not canonical.is_module:
         # ``pkg.old`` under a canonical ``pkg.new:Engine`` means ``pkg.old:Engine``.

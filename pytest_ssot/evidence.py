@@ -11,8 +11,8 @@ report is unaffected beyond carrying per-test contexts.
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
-import re
 import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -103,10 +103,15 @@ def _code_lines(path: Path) -> frozenset[int]:
 
 
 class Tracer:
-    """Per-test contexts on a coverage.py measurement of the contracts' files only.
+    """What each traced test ran in the contracts' files, measured with coverage.py.
 
-    ``contexts_by`` is the name of whoever already switches contexts per test (pytest-cov's
-    ``--cov-context=test`` names them ``<nodeid>|run``); then this tracer only reads them.
+    Each traced test gets a coverage context of its own. Our own measurement uses
+    ``sys.monitoring`` on 3.12+ (coverage's ``sysmon`` core: code outside the measured files
+    goes quiet after its first call) and restarts its silenced events at every test so each
+    context is complete; on 3.9-3.11 it uses the trace function, only while a traced test
+    runs. A measurement already running (pytest-cov, ``coverage run``) is shared: only one can
+    trace. With ``context_suffix``, pytest-cov's ``--cov-context=test`` already switches
+    contexts (``<nodeid>|run``) and they are read as they are.
     """
 
     def __init__(
@@ -123,28 +128,28 @@ class Tracer:
             | {path for f in files for path, _ in f.deprecated.values()}
         )
         self.shared = shared is not None
-        self.cov = (
-            shared
-            if shared is not None
-            else coverage.Coverage(
-                data_file=None,
-                include=self.measured,
-                branch=False,
-                config_file=False,
-            )
-        )
+        self.cov = shared if shared is not None else _own_coverage(self.measured)
         self._modules_before: set[str] = set()
+        self._running = False
 
-    def start(self) -> None:
-        if not self.shared:
+    def prepare(self) -> None:
+        """Pay coverage.py's start-up once, before the tests (not inside the first one)."""
+        if not self.shared and not self._running:
             self.cov.start()
-
-    def stop(self) -> None:
-        if not self.shared:
-            self.cov.stop()
+            self._running = True
+            if not _MONITORING:
+                self.cov.stop()
+                self._running = False
 
     def begin(self, nodeid: str) -> None:
         self._modules_before = set(sys.modules)
+        if not self.shared and not self._running:
+            self.cov.start()
+            self._running = True
+        if sys.version_info >= (3, 12) and not self.shared:
+            # sys.monitoring silences a line after its first event; without this, a line the
+            # canonical ran in an earlier test would be missing from this test's context.
+            sys.monitoring.restart_events()
         if self.context_suffix is None:
             self.cov.switch_context(f"ssot:{nodeid}")
 
@@ -152,15 +157,16 @@ class Tracer:
         """Collect this test's evidence, one entry per contract."""
         if self.context_suffix is None:
             self.cov.switch_context("")
-            context = f"ssot:{nodeid}"
-        else:
-            context = f"{nodeid}{self.context_suffix}"
+        if not self.shared and not _MONITORING:
+            self.cov.stop()  # a trace function costs every call: run it only in traced tests
+            self._running = False
         imported = set(sys.modules) - self._modules_before
         with warnings.catch_warnings():
-            # Flushing mid-run: "no data collected yet" is expected, not the user's concern.
+            # A test that ran none of the contracts' code: "no data collected" is the answer.
             warnings.simplefilter("ignore", CoverageWarning)
             data = self.cov.get_data()
-        data.set_query_contexts([_exact(context)])
+        suffix = self.context_suffix
+        data.set_query_context(f"{nodeid}{suffix}" if suffix else f"ssot:{nodeid}")
         results = []
         for files in self.files:
             reached = bool(data.lines(files.canonical_file))
@@ -181,9 +187,23 @@ class Tracer:
         return results
 
 
-def _exact(context: str) -> str:
-    """coverage.py takes context patterns as regular expressions."""
-    return f"^{re.escape(context)}$"
+_MONITORING = sys.version_info >= (3, 12)
+
+
+def _own_coverage(measured: Sequence[str]) -> coverage.Coverage:
+    """A measurement of the contracts' files only, in memory.
+
+    On Python 3.12+ it uses ``sys.monitoring`` (coverage's ``sysmon`` core): code outside the
+    measured files stops producing events after its first call, so tracing costs almost
+    nothing outside the contracts' own code.
+    """
+    cov = coverage.Coverage(data_file=None, include=list(measured), branch=False, config_file=False)
+    if _MONITORING:
+        with contextlib.suppress(Exception):  # coverage before 7.4 has no choice of core
+            cov.set_option("run:core", "sysmon")
+            # Contexts are complete here: Tracer.begin restarts the silenced events per test.
+            cov.set_option("run:disable_warnings", ["no-sysmon-context"])
+    return cov
 
 
 def import_chain(

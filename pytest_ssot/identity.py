@@ -245,6 +245,8 @@ def describe_import_failure(error: BaseException, module: str) -> _Failure:
         message = f"{kind}: {error}" if str(error) else kind
     if isinstance(error, SyntaxError) and error.filename and error.lineno:
         return _Failure(message, Location(error.filename, error.lineno, error.lineno))
+    if isinstance(error, ModuleNotFoundError) and error.name == module:
+        return _Failure(f"{message} (while importing {module})", None)  # no file to look at
     frame = _first_user_frame(error)
     if frame is None:
         return _Failure(f"{message} (while importing {module})", None)
@@ -438,6 +440,8 @@ def _colon_hint(error: BaseException, path: ObjectPath) -> str:
     if not isinstance(error, ModuleNotFoundError) or error.name != path.module:
         return ""
     parent, _, leaf = path.module.rpartition(".")
+    if path.attribute not in (None, leaf):  # 'pkg.gone:Name': the colon is there already
+        return ""
     if not parent or (parent not in sys.modules and find_module_source(parent) is None):
         return ""
     return (

@@ -72,77 +72,104 @@ class Isolation:
 def check_identity_isolated(
     contract: RedirectContract, isolation: Isolation | None = None
 ) -> tuple[IdentityResult, ...]:
-    """What :func:`~pytest_ssot.identity.check_identity` returns, computed in a child process.
+    """What :func:`~pytest_ssot.identity.check_identity` returns, computed in a child process."""
+    return check_identities_isolated([contract], isolation)[0]
 
-    A redirect whose module hangs, exits or crashes gets an ``import-error`` verdict (the
-    canonical's own module: ``canonical-import-error`` for every redirect) and the others are
-    checked in a new child. Raises :class:`IsolationError` when no child can get as far as its
-    first import, which is a problem of the environment, not of a module.
+
+def check_identities_isolated(
+    contracts: Sequence[RedirectContract], isolation: Isolation | None = None
+) -> tuple[tuple[IdentityResult, ...], ...]:
+    """The identity results of every contract, computed in one child interpreter.
+
+    The child checks the contracts one after another, exactly as in-process (each contract's
+    project imports are undone before the next). A redirect whose module hangs, exits or
+    crashes gets an ``import-error`` verdict (the canonical's own module:
+    ``canonical-import-error`` for every redirect of that contract), and a new child takes
+    over from the next redirect. Raises :class:`IsolationError` when a child cannot get as far
+    as its first import, which is a problem of the environment, not of a module.
     """
     isolation = isolation or Isolation()
     sys_path = isolation.sys_path
     if sys_path is None:
         sys_path = tuple(p for p in sys.path if isinstance(p, str))
-    results: list[IdentityResult | None] = [None] * len(contract.redirects)
-    todo = list(range(len(contract.redirects)))
+    results: list[list[IdentityResult | None]] = [[None] * len(c.redirects) for c in contracts]
+    todo = [(i, list(range(len(c.redirects)))) for i, c in enumerate(contracts) if c.redirects]
     while todo:
-        part = replace(contract, redirects=tuple(contract.redirects[i] for i in todo))
-        outcome = _run_child(part, sys_path, isolation)
-        if isinstance(outcome, list):
-            if len(outcome) != len(todo):
+        parts = [
+            replace(contracts[i], redirects=tuple(contracts[i].redirects[j] for j in indexes))
+            for i, indexes in todo
+        ]
+        done, crash = _run_child(parts, sys_path, isolation)
+        for part, found in done.items():
+            i, indexes = todo[part]
+            if len(found) != len(indexes):
                 raise IsolationError(
-                    f"the isolated identity check of contract {contract.name!r} returned "
-                    f"{len(outcome)} result(s) for {len(todo)} redirect(s)"
+                    f"the isolated identity check of contract {contracts[i].name!r} returned "
+                    f"{len(found)} result(s) for {len(indexes)} redirect(s)"
                 )
-            for index, result in zip(todo, outcome):
-                results[index] = result
+            for j, result in zip(indexes, found):
+                results[i][j] = result
+        if crash is None:
             break
-        if outcome.module == contract.canonical.module:
-            for index in todo:
-                results[index] = IdentityResult(
-                    contract=contract.name,
-                    redirect=contract.redirects[index],
-                    canonical=contract.canonical,
-                    verdict=Verdict.CANONICAL_IMPORT_ERROR,
-                    detail=f"the canonical {contract.canonical} cannot be used: {outcome.detail}",
-                    location=outcome.location,
-                )
-            break
-        # Every redirect in the module that took the child down gets the verdict; the rest
-        # are checked again in a fresh child.
-        for index in todo:
-            if contract.redirects[index].module == outcome.module:
-                results[index] = IdentityResult(
-                    contract=contract.name,
-                    redirect=contract.redirects[index],
-                    canonical=contract.canonical,
-                    verdict=Verdict.IMPORT_ERROR,
-                    detail=outcome.detail,
-                    location=outcome.location,
-                )
-        remaining = [i for i in todo if results[i] is None]
-        if len(remaining) == len(todo):  # the module was not one of ours: never loop
-            raise IsolationError(
-                f"the isolated identity check of contract {contract.name!r} stopped while "
-                f"importing {outcome.module}, which is none of its modules: {outcome.detail}"
-            )
-        todo = remaining
-    return tuple(r for r in results if r is not None)
+        i, indexes = todo[crash.part]
+        _judge_crash(contracts[i], indexes, results[i], crash)
+        current = [j for j in indexes if results[i][j] is None]
+        todo = ([(i, current)] if current else []) + todo[crash.part + 1 :]
+    missing = [c.name for c, found in zip(contracts, results) if None in found]
+    if missing:
+        raise IsolationError(
+            f"the isolated identity check ended without results for {', '.join(missing)}"
+        )
+    return tuple(tuple(r for r in found if r is not None) for found in results)
+
+
+def _judge_crash(
+    contract: RedirectContract,
+    indexes: list[int],
+    results: list[IdentityResult | None],
+    crash: _Crash,
+) -> None:
+    """The verdicts of the redirects that the module which took the child down serves."""
+    canonical = crash.module == contract.canonical.module
+    judged = False
+    for j in indexes:
+        redirect = contract.redirects[j]
+        if not canonical and redirect.module != crash.module:
+            continue
+        judged = True
+        results[j] = IdentityResult(
+            contract=contract.name,
+            redirect=redirect,
+            canonical=contract.canonical,
+            verdict=Verdict.CANONICAL_IMPORT_ERROR if canonical else Verdict.IMPORT_ERROR,
+            detail=(
+                f"the canonical {contract.canonical} cannot be used: {crash.detail}"
+                if canonical
+                else crash.detail
+            ),
+            location=crash.location,
+        )
+    if not judged:  # never loop: the module was none of this contract's
+        raise IsolationError(
+            f"the isolated identity check of contract {contract.name!r} stopped while "
+            f"importing {crash.module}, which is none of its modules: {crash.detail}"
+        )
 
 
 @dataclass(frozen=True)
 class _Crash:
+    part: int
     module: str
     detail: str
     location: Location | None
 
 
 def _run_child(
-    contract: RedirectContract, sys_path: Sequence[str], isolation: Isolation
-) -> list[IdentityResult] | _Crash:
+    contracts: Sequence[RedirectContract], sys_path: Sequence[str], isolation: Isolation
+) -> tuple[dict[int, list[IdentityResult]], _Crash | None]:
     request = json.dumps(
         {
-            "contract": contract_to_dict(contract),
+            "contracts": [contract_to_dict(c) for c in contracts],
             "sys_path": list(sys_path),
             "timeout": isolation.timeout,
         }
@@ -163,14 +190,19 @@ def _run_child(
                 f"{error.strerror or error}"
             ) from None
         try:
-            return _follow(process, request, stderr, isolation.timeout)
+            return _follow(process, request, stderr, isolation.timeout, len(contracts))
         finally:
             _stop(process)
 
 
 def _follow(
-    process: subprocess.Popen[bytes], request: bytes, stderr: IO[bytes], timeout: float
-) -> list[IdentityResult] | _Crash:
+    process: subprocess.Popen[bytes],
+    request: bytes,
+    stderr: IO[bytes],
+    timeout: float,
+    parts: int,
+) -> tuple[dict[int, list[IdentityResult]], _Crash | None]:
+    """Read the child's events until it has sent every result, dies or overruns a deadline."""
     assert process.stdin is not None
     assert process.stdout is not None
     lines: queue.Queue[bytes | None] = queue.Queue()
@@ -180,10 +212,12 @@ def _follow(
         process.stdin.write(request)
     with contextlib.suppress(OSError):
         process.stdin.close()
+    done: dict[int, list[IdentityResult]] = {}
+    part = 0
     importing: str | None = None
     deadline = time.monotonic() + timeout + _GRACE
     timed_out = False
-    while True:
+    while len(done) < parts:
         try:
             line = lines.get(timeout=min(max(deadline - time.monotonic(), 0.0), 0.2))
         except queue.Empty:
@@ -204,15 +238,22 @@ def _follow(
                 timed_out = True
             break
         event = _event(line)
+        deadline = time.monotonic() + timeout + _GRACE
         if "results" in event:
-            return [identity_from_dict(item) for item in event["results"]]
-        if "importing" in event:
+            done[int(event["contract"])] = [identity_from_dict(r) for r in event["results"]]
+        elif "contract" in event:
+            part, importing = int(event["contract"]), None
+        elif "importing" in event:
             importing = str(event["importing"])
-            deadline = time.monotonic() + timeout + _GRACE
+    if len(done) == parts:
+        return done, None
     _stop(process)
     reader.join(timeout=1.0)
-    trace = _tail(stderr)
     what = f"timed out after {timeout:g} s" if timed_out else _describe_exit(process.returncode)
+    return done, _crash(part, importing, what, _tail(stderr))
+
+
+def _crash(part: int, importing: str | None, what: str, trace: str) -> _Crash:
     if importing is None:
         raise IsolationError(
             f"the isolated identity check {what} before importing anything; "
@@ -220,10 +261,11 @@ def _follow(
         )
     frame = _crash_frame(trace)
     if frame is None:
-        return _Crash(importing, f"{what} while importing {importing}", None)
+        return _Crash(part, importing, f"{what} while importing {importing}", None)
     line_number = frame.lineno or 0
     code = linecache.getline(frame.filename, line_number).strip()
     return _Crash(
+        part,
         importing,
         f"{what} while importing {importing} (at {frame.filename}:{line_number}: {code})",
         Location(frame.filename, line_number, line_number),
@@ -445,17 +487,18 @@ def main() -> None:
     def send(event: dict[str, Any]) -> None:
         channel.write(json.dumps(event) + "\n")
         channel.flush()
+        # If the next step hangs, print where, just before the parent's deadline.
+        faulthandler.dump_traceback_later(timeout)
 
     def importer(module: str) -> types.ModuleType:
         send({"importing": module})
-        faulthandler.dump_traceback_later(timeout)  # where it hangs, just before the kill
-        try:
-            return importlib.import_module(module)
-        finally:
-            faulthandler.cancel_dump_traceback_later()
+        return importlib.import_module(module)
 
-    results = check_identity(contract_from_dict(request["contract"]), importer)
-    send({"results": [identity_to_dict(r) for r in results]})
+    for index, data in enumerate(request["contracts"]):
+        send({"contract": index})
+        results = check_identity(contract_from_dict(data), importer)
+        send({"contract": index, "results": [identity_to_dict(r) for r in results]})
+    faulthandler.cancel_dump_traceback_later()
     # Leave without running the modules' atexit handlers or waiting for their threads.
     real_exit(0)
 

@@ -400,8 +400,13 @@ class EvidenceHooks:
             plugins = self.session.config.pluginmanager
             suffix = "|run" if plugins.hasplugin("_cov_contexts") else None
             self._tracer = Tracer(self.files, coverage.Coverage.current(), context_suffix=suffix)
-            self._tracer.start()
         return self._tracer
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionstart(self) -> None:
+        # trylast: a measurement pytest-cov starts here must exist before we look for one.
+        if self.files:
+            self.tracer().prepare()
 
     def traced(self, item: pytest.Item) -> bool:
         if isinstance(item, ContractItem) or not self.files:
@@ -467,10 +472,6 @@ class EvidenceHooks:
         for key, value in report.user_properties:
             if key == EVIDENCE_PROPERTY and report.when == "call":
                 self.seen[report.nodeid] = json.loads(str(value))
-
-    def pytest_sessionfinish(self) -> None:
-        if self._tracer is not None:
-            self._tracer.stop()
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if not self.seen:

@@ -10,6 +10,7 @@ everything else statement by statement. Nothing here imports or runs user code.
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,18 @@ _RESOLVE_CALLS = frozenset(
 _LISTING_CALLS = frozenset({"sorted", "list", "set", "tuple", "dir", "frozenset"})
 _RAISABLE = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError"})
 _LITERALS = (ast.Constant,)
+
+
+def parse_source(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
+    """``ast.parse``, deaf to the warnings filters of the process it runs in.
+
+    Compiling reports ``"\\d"`` or ``1if x else y`` with a warning, and under ``-W error`` (or
+    pytest's ``filterwarnings = error``) the warning becomes a ``SyntaxError``: a valid file
+    would be "unparsable" depending on how the test run was started.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source, filename=filename)
 
 
 @dataclass(frozen=True)
@@ -98,11 +111,29 @@ def check_module_purity(module: str, path: Path, rules: RedirectRules) -> Purity
     return check_source_purity(source, str(path), rules)
 
 
+#: A redirect is a few lines; a module this large is not one, whatever it holds, and parsing
+#: it (tens of megabytes of AST) would cost more than every other check together.
+MAX_REDIRECT_BYTES = 1_000_000
+
+
 def check_source_purity(source: bytes | str, path: str, rules: RedirectRules) -> PurityResult:
+    if len(source) > MAX_REDIRECT_BYTES:
+        return PurityResult(
+            rules.module,
+            path,
+            impurities=(
+                Impurity(
+                    Location(path, 1, 1),
+                    "size",
+                    f"the module is {len(source):,} bytes, far more than a redirect (a few "
+                    f"lines of imports); not parsed past {MAX_REDIRECT_BYTES:,} bytes",
+                ),
+            ),
+        )
     if isinstance(source, str) and source.startswith("\ufeff"):
         source = source[1:]  # a BOM kept by read_text(); compile() only strips it from bytes
     try:
-        tree = ast.parse(source, filename=path)
+        tree = parse_source(source, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         # RecursionError / MemoryError: absurdly deep nesting; still an answer, not a crash.
         line = getattr(error, "lineno", None)
@@ -121,8 +152,10 @@ def find_attribute_assignment(source: bytes | str, attribute: str) -> int | None
 
     Used to point at the line that mutates the canonical object on import.
     """
+    if len(source) > MAX_REDIRECT_BYTES:
+        return None
     try:
-        tree = ast.parse(source)
+        tree = parse_source(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     lines: list[int] = []  # ast.walk is breadth-first: the first line is the smallest one

@@ -102,6 +102,13 @@ class Renderer:
         if audit.error:
             return [f"{Rule.STALE_BASELINE.value} {self.relative_text(audit.error)}"]
         lines = [f"{Rule.UNREADABLE_SOURCE.value} {error}" for error in audit.unreadable]
+        if audit.unknown_contracts:
+            names = ", ".join(map(repr, audit.unknown_contracts))
+            lines.append(
+                f"{Rule.STALE_BASELINE.value} {baseline} records contract(s) {names} that "
+                "[tool.ssot] does not declare; if a contract was renamed, rename its entry in "
+                "the baseline, else drop them with pytest --ssot-update-baseline"
+            )
         if audit.policy == "baseline" and audit.diff is not None:
             diff = audit.diff
             if diff.new:

@@ -7,11 +7,13 @@ descending into them: virtualenvs, build output and VCS folders never cost anyth
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 #: Directory names never scanned: environments, build output, caches, VCS metadata.
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -78,10 +80,19 @@ class TreeSelection:
         return any(fnmatch.fnmatchcase(relative, g) for g in self.test_globs)
 
 
-def python_files(root: Path, selection: TreeSelection) -> Iterator[PythonFile]:
-    """Every ``.py`` file under the selected paths, once, in a stable order."""
+def python_files(
+    root: Path, selection: TreeSelection, problems: list[str] | None = None
+) -> Iterator[PythonFile]:
+    """Every ``.py`` file under the selected paths, once, in a stable order.
+
+    Only regular files count: a FIFO named ``x.py`` would block a read forever, a symlink to
+    a directory is not a module. Dangling symlinks and symlink loops (editors' lock files such
+    as Emacs' ``.#x.py`` are dangling symlinks) are skipped: Python cannot import them either.
+    A directory that cannot be listed is added to ``problems``, so a scan never claims a tree
+    is clean when it could not see all of it.
+    """
     seen: set[str] = set()
-    walker = _Walker(os.path.abspath(root), selection, seen)
+    walker = _Walker(os.path.abspath(root), selection, seen, problems)
     for start in selection.paths:
         base = os.path.abspath(os.path.join(root, start))
         package = _package_of(Path(base if os.path.isdir(base) else os.path.dirname(base)))
@@ -98,6 +109,7 @@ class _Walker:
     root: str
     selection: TreeSelection
     seen: set[str]
+    problems: list[str] | None = None
 
     def relative(self, path: str) -> str:
         if path.startswith(self.root + os.sep):
@@ -108,7 +120,10 @@ class _Walker:
         try:
             with os.scandir(directory) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
-        except OSError:
+        except OSError as error:
+            if self.problems is not None:
+                reason = error.strerror or type(error).__name__
+                self.problems.append(f"{self.relative(directory)}/: cannot list: {reason}")
             return
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
@@ -141,7 +156,12 @@ class _Walker:
         self.seen.add(relative)
         try:
             stat = entry.stat() if entry is not None else os.stat(path)
-        except OSError:
+        except OSError as error:
+            if error.errno not in (errno.ENOENT, errno.ELOOP) and self.problems is not None:
+                reason = error.strerror or type(error).__name__
+                self.problems.append(f"{relative}: cannot read: {reason}")
+            return  # dangling symlinks and loops: not importable either
+        if not S_ISREG(stat.st_mode):
             return
         stem = os.path.basename(path)[:-3]
         is_package = stem == "__init__"
