@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from pytest_ssot.model import ImportSite, ObjectPath, RedirectContract
-from pytest_ssot.purity import parse_source
+from pytest_ssot.modules import parse_source
 from pytest_ssot.sourcetree import PythonFile, TreeSelection, python_files
 
 #: Calls whose first argument is a dotted path that gets imported or patched.

@@ -21,7 +21,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from pytest_ssot.audit import SourceFile, audit_tree, write_atomically
 from pytest_ssot.config import SsotConfig
 from pytest_ssot.model import ImportSite, RedirectContract
-from pytest_ssot.modules import find_module_source
+from pytest_ssot.modules import find_module_source, parse_source
 from pytest_ssot.purity import RedirectRules, check_source_purity
 
 #: (deprecated module, name) -> (canonical module, name there)
@@ -208,7 +208,7 @@ def _plan_module(
     warn: bool,
 ) -> None:
     text = edits.read(relative)
-    tree = ast.parse(text)
+    tree = parse_source(text, relative)
     package = module if is_package else module.rpartition(".")[0]
     primary = contracts[0].canonical.module
     canonical_modules = {c.canonical.module for c in contracts}
@@ -231,7 +231,7 @@ def _plan_module(
     exports = _exports(tree, imported, canonical_modules, defined)
     canonical_source = find_module_source(primary, search_path)
     canonical_names = (
-        _defined(ast.parse(canonical_source.path.read_bytes())) if canonical_source else {}
+        _defined(parse_source(canonical_source.path.read_bytes())) if canonical_source else {}
     )
     moving: list[str] = []
     for name in exports:

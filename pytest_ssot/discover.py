@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_ssot.modules import parse_source
 from pytest_ssot.sourcetree import PythonFile, TreeSelection, python_files
 
 #: Wording that marks the code itself as on its way out. Code *about* deprecation ("finds
@@ -263,7 +264,7 @@ def _read_module(file: PythonFile, is_test: bool) -> _Module | str:
     try:
         with open(file.path, "rb") as stream:
             source = stream.read()
-        tree = ast.parse(source, filename=file.relative)
+        tree = parse_source(source, file.relative)
         text = source.decode(tokenize.detect_encoding(io.BytesIO(source).readline)[0])
     except OSError as error:
         return f"{file.relative}: cannot read: {error.strerror or type(error).__name__}"

@@ -23,7 +23,7 @@ import coverage
 from coverage.exceptions import CoverageWarning
 
 from pytest_ssot.model import ImportSite, RedirectContract
-from pytest_ssot.modules import find_module_source
+from pytest_ssot.modules import find_module_source, parse_source
 
 _SHIM_FUNCTIONS = frozenset({"__getattr__", "__dir__"})
 
@@ -88,7 +88,7 @@ def _code_lines(path: Path) -> frozenset[int]:
     ``__getattr__``/``__dir__`` of a shim are the redirect itself, not code beyond it.
     """
     try:
-        tree = ast.parse(path.read_bytes())
+        tree = parse_source(path.read_bytes())
     except (OSError, SyntaxError, ValueError):
         return frozenset()
     lines: set[int] = set()

@@ -7,7 +7,9 @@ path finder, one package level at a time, the way ``import`` would find it.
 
 from __future__ import annotations
 
+import ast
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.machinery import PathFinder
@@ -39,3 +41,15 @@ def find_module_source(
             return None
         locations = list(spec.submodule_search_locations)
     return None
+
+
+def parse_source(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
+    """``ast.parse``, deaf to the warnings filters of the process it runs in.
+
+    Compiling reports ``"\\d"`` or ``1if x else y`` with a warning, and under ``-W error`` (or
+    pytest's ``filterwarnings = error``) the warning becomes a ``SyntaxError``: a valid file
+    would be "unparsable" depending on how the test run was started.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source, filename=filename)

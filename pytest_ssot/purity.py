@@ -10,12 +10,12 @@ everything else statement by statement. Nothing here imports or runs user code.
 from __future__ import annotations
 
 import ast
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_ssot.model import Allowance, Impurity, Location, PurityResult, RedirectContract
+from pytest_ssot.modules import parse_source
 
 #: Standard-library modules a shim needs for warnings, ``sys.modules`` and lazy imports.
 SHIM_SUPPORT_MODULES = frozenset(
@@ -30,18 +30,6 @@ _RESOLVE_CALLS = frozenset(
 _LISTING_CALLS = frozenset({"sorted", "list", "set", "tuple", "dir", "frozenset"})
 _RAISABLE = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError"})
 _LITERALS = (ast.Constant,)
-
-
-def parse_source(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
-    """``ast.parse``, deaf to the warnings filters of the process it runs in.
-
-    Compiling reports ``"\\d"`` or ``1if x else y`` with a warning, and under ``-W error`` (or
-    pytest's ``filterwarnings = error``) the warning becomes a ``SyntaxError``: a valid file
-    would be "unparsable" depending on how the test run was started.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(source, filename=filename)
 
 
 @dataclass(frozen=True)

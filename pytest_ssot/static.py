@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import cast
 
 from pytest_ssot.model import IdentityResult, Location, ObjectPath, RedirectContract, Verdict
-from pytest_ssot.modules import find_module_source
+from pytest_ssot.modules import find_module_source, parse_source
 
 _ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
@@ -119,7 +119,7 @@ class StaticProject:
         tree = self.trees.get(path)
         if tree is None:
             try:
-                tree = ast.parse(Path(path).read_bytes(), filename=path)
+                tree = parse_source(Path(path).read_bytes(), path)
             except SyntaxError as error:
                 line = error.lineno or 0
                 raise StaticImportError(

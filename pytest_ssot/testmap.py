@@ -25,6 +25,7 @@ from pathlib import PurePosixPath
 
 from pytest_ssot.config import SsotConfig
 from pytest_ssot.model import RedirectContract
+from pytest_ssot.modules import parse_source
 from pytest_ssot.sourcetree import PythonFile, python_files
 
 #: Where a reference sits, most direct first; a test reached several ways reports the first.
@@ -233,7 +234,7 @@ class _File:
 def _read(file: PythonFile, matcher: _Matcher) -> _File | str:
     try:
         with open(file.path, "rb") as stream:
-            tree = ast.parse(stream.read(), filename=file.relative)
+            tree = parse_source(stream.read(), file.relative)
     except OSError as error:
         return f"{file.relative}: cannot read: {error.strerror or type(error).__name__}"
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
