@@ -244,14 +244,27 @@ def _discover(args: argparse.Namespace, out: Output) -> int:
 
 def _map(args: argparse.Namespace, out: Output) -> int:
     from pytest_ssot import testmap
+    from pytest_ssot.evidence import load_runtime_map
 
     config = find_config(args.config)
     found = testmap.map_tests(config)
+    runtime = load_runtime_map(config.root)
     if out.json:
-        out.data(found)
-    else:
-        for line in testmap.render_text(found):
-            out.line(line)
+        out.data({"static": found, "runtime": runtime})
+        return EXIT_OK
+    for line in testmap.render_text(found):
+        out.line(line)
+    out.line("")
+    if runtime is None:
+        out.line("runtime map: none yet; run `pytest --ssot-evidence=golden` to record one")
+        return EXIT_OK
+    out.line("runtime map (last `pytest --ssot-evidence` run):")
+    for contract, tests in runtime.items():
+        out.line(f"  {contract}:")
+        for nodeid in tests.get("ran_canonical", []):
+            out.line(f"    ran the canonical: {nodeid}", "good")
+        for nodeid in tests.get("ran_deprecated", []):
+            out.line(f"    ran deprecated code: {nodeid}", "bad")
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import json
 import os
 import sys
 import warnings
@@ -255,3 +256,34 @@ def _ranges(numbers: Sequence[int]) -> str:
         else:
             spans.append([number, number])
     return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
+
+
+#: pytest's cache key (``.pytest_cache/v/ssot/runtime-map``) for the last traced run.
+RUNTIME_MAP_CACHE_KEY = "ssot/runtime-map"
+
+
+def runtime_map(
+    seen: Mapping[str, Sequence[Mapping[str, object]]],
+) -> dict[str, dict[str, list[str]]]:
+    """Contract -> the traced tests that ran its canonical, and those that ran deprecated code."""
+    found: dict[str, dict[str, list[str]]] = {}
+    for nodeid, evidence in sorted(seen.items()):
+        for item in evidence:
+            entry = found.setdefault(
+                str(item["contract"]), {"ran_canonical": [], "ran_deprecated": []}
+            )
+            if item["reached_canonical"]:
+                entry["ran_canonical"].append(nodeid)
+            if item["deprecated_lines"]:
+                entry["ran_deprecated"].append(nodeid)
+    return found
+
+
+def load_runtime_map(root: Path) -> dict[str, dict[str, list[str]]] | None:
+    """The runtime map pytest cached in ``root``'s last ``--ssot-evidence`` run, if any."""
+    path = root / ".pytest_cache" / "v" / RUNTIME_MAP_CACHE_KEY
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

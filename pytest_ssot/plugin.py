@@ -21,7 +21,14 @@ import pytest
 from pytest_ssot.baseline import BaselineError
 from pytest_ssot.checks import run_checks
 from pytest_ssot.config import ConfigError, SsotConfig, load_config, parse_timeout
-from pytest_ssot.evidence import TestEvidence, Tracer, contract_files, describe
+from pytest_ssot.evidence import (
+    RUNTIME_MAP_CACHE_KEY,
+    TestEvidence,
+    Tracer,
+    contract_files,
+    describe,
+    runtime_map,
+)
 from pytest_ssot.isolation import DEFAULT_IMPORT_TIMEOUT, Isolation, IsolationError
 from pytest_ssot.items import ContractFile, ContractItem
 from pytest_ssot.model import ContractAudit, ContractReport
@@ -476,20 +483,14 @@ class EvidenceHooks:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if not self.seen:
             return
+        tests = runtime_map(self.seen)
+        cache = getattr(self.session.config, "cache", None)
+        if cache is not None and not hasattr(self.session.config, "workerinput"):
+            cache.set(RUNTIME_MAP_CACHE_KEY, tests)  # `ssot map` shows it beside the static map
         terminalreporter.write_sep("-", "ssot runtime evidence")
         for files in self.files:
-            reached = [
-                n
-                for n, ev in self.seen.items()
-                for e in ev
-                if e["contract"] == files.contract and e["reached_canonical"]
-            ]
-            deprecated = [
-                n
-                for n, ev in self.seen.items()
-                for e in ev
-                if e["contract"] == files.contract and e["deprecated_lines"]
-            ]
+            found = tests.get(files.contract, {})
+            reached, deprecated = found.get("ran_canonical", []), found.get("ran_deprecated", [])
             terminalreporter.write_line(
                 f"{files.contract}: {len(reached)} traced test(s) ran {files.canonical}; "
                 f"{len(deprecated)} ran deprecated code"

@@ -188,3 +188,26 @@ def test_color_only_when_asked_or_on_a_terminal(demo: Path) -> None:
     code, output = run("check", "--static", "--color", "always")
     assert code == 1
     assert "\x1b[31m" in output
+
+
+def test_map_shows_the_runtime_map_of_the_last_traced_run(demo: Path) -> None:
+    code, output = run("map")
+    assert code == 0
+    assert "tests/test_golden_path.py::test_user_gets_an_ai_response [golden_path]" in output
+    assert "runtime map: none yet" in output
+    traced = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "pytest_ssot", "--ssot-evidence=golden", "-q"],
+        cwd=demo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert traced.returncode == 1  # the broken demo
+    code, output = run("map")
+    assert (
+        "    ran deprecated code: tests/test_golden_path.py::test_old_import_path_still_answers"
+        in output
+    )
+    assert (
+        "    ran the canonical: tests/test_golden_path.py::test_user_gets_an_ai_response" in output
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
 import os
 import textwrap
@@ -233,3 +234,14 @@ def test_only_rewritten_statements_change(case: tuple[str, set[int]]) -> None:
 
 def _is_site(line: str) -> bool:
     return line.lstrip().startswith(("from app.", "import app."))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_never_crashes_the_rewrite(text: str) -> None:
+    """Anything: either the rewrite returns text (unchanged, as there is no site), or libcst
+    refuses it as not Python, which ``plan_fix`` reports as a skipped file."""
+    import libcst
+
+    with contextlib.suppress(libcst.ParserSyntaxError):
+        assert rewrite_sites(text, [], WHERE, NAMES, CONFIG)[0] == text

@@ -575,3 +575,16 @@ def test_xdist_gives_the_same_result_and_checks_once(
                 "    test_chat.py::test_user_gets_an_answer",
             ]
         )
+
+
+def test_mission_critical_stage_runs_only_contracts_and_golden_paths(
+    pytester: pytest.Pytester,
+) -> None:
+    make_project(pytester, contract_toml(), {**CANONICAL, **FORKED_REDIRECT, **GOLDEN_TESTS})
+    broken = pytester.runpytest("-m", "ssot or golden_path")
+    broken.assert_outcomes(passed=1, failed=3, deselected=1)
+    assert broken.ret == pytest.ExitCode.TESTS_FAILED
+    write_tree(pytester.path, GOOD_REDIRECT)
+    fixed = pytester.runpytest("-m", "ssot or golden_path")
+    fixed.assert_outcomes(passed=4, deselected=1)
+    assert fixed.ret == pytest.ExitCode.OK
