@@ -31,7 +31,7 @@ from pytest_ssot.evidence import (
 )
 from pytest_ssot.isolation import DEFAULT_IMPORT_TIMEOUT, Isolation, IsolationError
 from pytest_ssot.items import ContractFile, ContractItem
-from pytest_ssot.model import ContractAudit, ContractReport
+from pytest_ssot.model import ContractReport
 from pytest_ssot.outputs import (
     github_annotations,
     markdown_summary,
@@ -40,7 +40,7 @@ from pytest_ssot.outputs import (
     write_report,
 )
 from pytest_ssot.packages import with_package_contracts
-from pytest_ssot.report import Renderer
+from pytest_ssot.report import Renderer, audit_summary, contract_summary
 
 GOLDEN_PATH_PROPERTY = "ssot_golden_path_broken"
 EVIDENCE_PROPERTY = "ssot_evidence"
@@ -359,9 +359,9 @@ class SsotSession:
                 terminalreporter.write_line(line)
         terminalreporter.write_sep("-", "ssot contracts")
         for report in self.reports:
-            terminalreporter.write_line(_contract_summary(report))
+            terminalreporter.write_line(contract_summary(report))
             if report.audit is not None:
-                terminalreporter.write_line(f"    {_audit_summary(report.audit)}")
+                terminalreporter.write_line(f"    {audit_summary(report.audit)}")
         if self.config.getoption("ssot_update_baseline"):
             terminalreporter.write_line(
                 f"wrote the import-audit baseline {self.ssot_config.baseline_path}"
@@ -516,36 +516,3 @@ def _fail(report: pytest.TestReport, title: str, text: str) -> None:
         report.longrepr = text
     elif report.failed:
         report.sections.append((title, text))
-
-
-def _audit_summary(audit: ContractAudit) -> str:
-    production = len(audit.sites) - audit.test_sites
-    line = (
-        f"imports ({audit.policy}): {len(audit.sites)} site(s) "
-        f"({production} production / {audit.test_sites} test)"
-    )
-    if audit.diff is not None:
-        line += f", {len(audit.diff.new)} new since baseline, {audit.diff.fixed_count} fixed"
-        if audit.diff.stale:
-            line += f", {len(audit.diff.stale)} stale baseline entrie(s)"
-    if audit.unreadable:
-        line += f", {len(audit.unreadable)} unreadable file(s)"
-    if audit.unknown_contracts:
-        line += f", {len(audit.unknown_contracts)} undeclared contract(s) in the baseline"
-    return line
-
-
-def _contract_summary(report: ContractReport) -> str:
-    contract = report.contract
-    verdicts = [r.verdict.value for r in report.identity if not r.verdict.ok]
-    verdicts += ["mutation"] * sum(bool(r.mutations) for r in report.identity)
-    verdicts += ["impure"] * sum(not p.ok for p in report.purity)
-    tag = " [golden path]" if contract.golden_path else ""
-    if contract.source:
-        source = contract.source
-        return f"{contract.name} (declared by the installed package {source}): import audit only"
-    if not verdicts:
-        return f"{contract.name}{tag}: ok ({len(contract.redirects)} redirect(s) are the SSOT)"
-    counts = {v: verdicts.count(v) for v in dict.fromkeys(verdicts)}
-    shown = ", ".join(f"{n} {v}" for v, n in counts.items())
-    return f"{contract.name}{tag}: VIOLATED ({shown})"

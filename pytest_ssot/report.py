@@ -336,3 +336,38 @@ def _warning_call(module: str, target: str) -> str:
         "    stacklevel=2,\n"
         ")"
     )
+
+
+def audit_summary(audit: ContractAudit) -> str:
+    """One line: the import sites of a contract and what changed since the baseline."""
+    production = len(audit.sites) - audit.test_sites
+    line = (
+        f"imports ({audit.policy}): {len(audit.sites)} site(s) "
+        f"({production} production / {audit.test_sites} test)"
+    )
+    if audit.diff is not None:
+        line += f", {len(audit.diff.new)} new since baseline, {audit.diff.fixed_count} fixed"
+        if audit.diff.stale:
+            line += f", {len(audit.diff.stale)} stale baseline entrie(s)"
+    if audit.unreadable:
+        line += f", {len(audit.unreadable)} unreadable file(s)"
+    if audit.unknown_contracts:
+        line += f", {len(audit.unknown_contracts)} undeclared contract(s) in the baseline"
+    return line
+
+
+def contract_summary(report: ContractReport) -> str:
+    """One line per contract for the end of a run: ok, or which verdicts and how many."""
+    contract = report.contract
+    verdicts = [r.verdict.value for r in report.identity if not r.verdict.ok]
+    verdicts += ["mutation"] * sum(bool(r.mutations) for r in report.identity)
+    verdicts += ["impure"] * sum(not p.ok for p in report.purity)
+    tag = " [golden path]" if contract.golden_path else ""
+    if contract.source:
+        source = contract.source
+        return f"{contract.name} (declared by the installed package {source}): import audit only"
+    if not verdicts:
+        return f"{contract.name}{tag}: ok ({len(contract.redirects)} redirect(s) are the SSOT)"
+    counts = {v: verdicts.count(v) for v in dict.fromkeys(verdicts)}
+    shown = ", ".join(f"{n} {v}" for v, n in counts.items())
+    return f"{contract.name}{tag}: VIOLATED ({shown})"
