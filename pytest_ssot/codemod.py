@@ -123,7 +123,7 @@ def plan_fix(
                 manual,
                 warn=warn,
             )
-        except (cst.ParserSyntaxError, UnicodeDecodeError, OSError) as error:
+        except (NotRewritable, UnicodeDecodeError, OSError) as error:
             skipped.append(f"{relative}: {_reason(error)}")
     contracts_audited = list(config.contracts)
     tree = audit_tree(root, contracts_audited, config.audit.selection)
@@ -143,7 +143,7 @@ def plan_fix(
             text = edits.read(relative)
             where = _source_file(root, relative, search_path)
             new_text, notes = rewrite_sites(text, sites, where, names, config)
-        except (cst.ParserSyntaxError, UnicodeDecodeError, OSError) as error:
+        except (NotRewritable, UnicodeDecodeError, OSError) as error:
             skipped.append(f"{relative}: {_reason(error)}")
             continue
         manual.extend(notes)
@@ -161,9 +161,22 @@ def _deprecated_modules(config: SsotConfig) -> dict[str, list[RedirectContract]]
     return serving
 
 
+class NotRewritable(Exception):
+    """libcst cannot take the file as Python; it is skipped and reported, never touched."""
+
+
+def parse_module(text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        raise NotRewritable(f"not valid Python (line {error.raw_line}): {error.message}") from None
+    except (cst.CSTValidationError, ValueError, RecursionError) as error:
+        raise NotRewritable(f"not rewritable by libcst: {error}") from None
+
+
 def _reason(error: Exception) -> str:
-    if isinstance(error, cst.ParserSyntaxError):
-        return f"not valid Python (line {error.raw_line}): {error.message}; skipped"
+    if isinstance(error, NotRewritable):
+        return f"{error}; skipped"
     if isinstance(error, UnicodeDecodeError):
         return "not UTF-8; skipped (rewrite it by hand)"
     return f"cannot read: {error}; skipped"
@@ -435,7 +448,7 @@ def _move_into_canonical(
         for alias, (source, original) in imported.items()
         if alias in used and source != canonical_module
     )
-    module = cst.parse_module(canonical_text)
+    module = parse_module(canonical_text)
     module = module.visit(_DropImports(set(moved), deprecated_module, canonical_package))
     existing = module.code
     import_lines = [
@@ -490,7 +503,7 @@ def rewrite_sites(
         for m in c.redirect_modules()
         if c.canonical.is_module
     }
-    wrapper = MetadataWrapper(cst.parse_module(text))
+    wrapper = MetadataWrapper(parse_module(text))
     transformer = _SiteRewriter(sites, where, names, whole)
     new_module = wrapper.visit(transformer)
     return new_module.code, transformer.manual
