@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from pytest_ssot.model import ImportSite, ObjectPath, RedirectContract
-from pytest_ssot.modules import parse_source
+from pytest_ssot.modules import dotted_name, import_source, parse_source
 from pytest_ssot.sourcetree import PythonFile, TreeSelection, python_files
 
 #: Calls whose first argument is a dotted path that gets imported or patched.
@@ -371,7 +371,7 @@ class _SiteVisitor(ast.NodeVisitor):
         self.consumed: set[int] = set()
 
     def visit_If(self, node: ast.If) -> None:
-        if _dotted(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+        if dotted_name(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
             self.visit(node.test)
             self.type_only += 1
             for statement in node.body:
@@ -389,7 +389,7 @@ class _SiteVisitor(ast.NodeVisitor):
                 self.add(node, module, alias.name, "import", _import_replacement(module, alias))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        source = _resolve(node, self.where.package)
+        source = import_source(node.level, node.module, self.where.package)
         if source is None:
             return
         form = "relative-import" if node.level else "from-import"
@@ -435,7 +435,7 @@ class _SiteVisitor(ast.NodeVisitor):
         return  # an f-string builds a message; its parts are not paths
 
     def visit_Call(self, node: ast.Call) -> None:
-        name = _dotted(node.func) or ""
+        name = dotted_name(node.func) or ""
         if name.rpartition(".")[2] in STRING_TARGET_CALLS and node.args:
             target = node.args[0]
             if isinstance(target, ast.Constant) and isinstance(target.value, str):
@@ -498,16 +498,6 @@ def _statement_text(text: str) -> str:
     return re.sub(r"\s+", " ", code).replace("( ", "(").replace(" )", ")").strip()
 
 
-def _resolve(node: ast.ImportFrom, package: str) -> str | None:
-    if not node.level:
-        return node.module or ""
-    parts = package.split(".") if package else []
-    if node.level - 1 > len(parts) or (node.level - 1 == len(parts) and not node.module):
-        return None  # beyond the top-level package: Python raises ImportError
-    base = parts[: len(parts) - (node.level - 1)]
-    return ".".join([*base, *([node.module] if node.module else [])])
-
-
 def _canonical_name(module: DeprecatedModule, old: str) -> str | None:
     if module.whole_module:
         return old
@@ -553,17 +543,6 @@ def _string_replacement(module: DeprecatedModule, dotted: str) -> str:
             return ""
         rest[0] = new
     return ".".join([module.canonical.module, *rest])
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 SCANNER_VERSION = 1

@@ -21,7 +21,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from pytest_ssot.audit import SourceFile, audit_tree, write_atomically
 from pytest_ssot.config import SsotConfig
 from pytest_ssot.model import ImportSite, RedirectContract
-from pytest_ssot.modules import find_module_source, parse_source
+from pytest_ssot.modules import find_module_source, import_source, parse_source
 from pytest_ssot.purity import RedirectRules, check_source_purity
 
 #: (deprecated module, name) -> (canonical module, name there)
@@ -296,21 +296,11 @@ def _imported_names(tree: ast.Module, package: str) -> dict[str, tuple[str, str]
     found: dict[str, tuple[str, str]] = {}
     for node in tree.body:
         if isinstance(node, ast.ImportFrom):
-            source = _absolute(node, package)
+            source = import_source(node.level, node.module, package)
             for alias in node.names:
                 if alias.name != "*" and source:
                     found[alias.asname or alias.name] = (source, alias.name)
     return found
-
-
-def _absolute(node: ast.ImportFrom, package: str) -> str | None:
-    if not node.level:
-        return node.module
-    parts = package.split(".") if package else []
-    if node.level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (node.level - 1)]
-    return ".".join([*base, *([node.module] if node.module else [])])
 
 
 def _defined(tree: ast.Module) -> dict[str, ast.stmt]:
@@ -651,15 +641,8 @@ class _SiteRewriter(cst.CSTTransformer):
 
 
 def _cst_source(node: cst.ImportFrom, package: str) -> str | None:
-    level = len(node.relative)
-    module = _dotted_text(node.module) if node.module is not None else ""
-    if not level:
-        return module
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join([*base, *([module] if module else [])])
+    module = _dotted_text(node.module) if node.module is not None else None
+    return import_source(len(node.relative), module, package)
 
 
 def _dotted_text(node: cst.BaseExpression) -> str:

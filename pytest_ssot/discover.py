@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_ssot.modules import parse_source
+from pytest_ssot.modules import dotted_name, import_source, parse_source
 from pytest_ssot.sourcetree import PythonFile, TreeSelection, python_files
 
 #: Wording that marks the code itself as on its way out. Code *about* deprecation ("finds
@@ -288,7 +288,7 @@ def _read_module(file: PythonFile, is_test: bool) -> _Module | str:
         if isinstance(node, ast.Import):
             module.imports.extend((alias.name, node.lineno) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            origin = _resolve_relative(node, module.package)
+            origin = import_source(node.level, node.module, module.package)
             if origin is not None:
                 module.imports.extend(
                     (f"{origin}.{alias.name}", node.lineno)
@@ -342,7 +342,7 @@ class _Reader:
         bases: list[tuple[str, str | None]] = []
         if isinstance(node, ast.ClassDef):
             for base in node.bases:
-                written = _dotted(base)
+                written = dotted_name(base)
                 if written is not None:
                     bases.append((written, self.absolute(written)))
         module = self.module
@@ -363,7 +363,7 @@ class _Reader:
         module.bindings.pop(node.name, None)
 
     def import_from(self, node: ast.ImportFrom) -> None:
-        source = _resolve_relative(node, self.module.package)
+        source = import_source(node.level, node.module, self.module.package)
         if source is None:
             return
         for alias in node.names:
@@ -383,8 +383,8 @@ class _Reader:
                 if isinstance(e, ast.Constant) and isinstance(e.value, str)
             )
             return
-        written = _dotted(node.value) if node.value is not None else None
-        if isinstance(node, ast.AnnAssign) and "TypeAlias" in (_dotted(node.annotation) or ""):
+        written = dotted_name(node.value) if node.value is not None else None
+        if isinstance(node, ast.AnnAssign) and "TypeAlias" in (dotted_name(node.annotation) or ""):
             written = None  # ``Tag: TypeAlias = int`` names a type, it does not redirect one
         target = self.absolute(written) if written is not None else None
         for name in names:
@@ -403,28 +403,6 @@ class _Reader:
     def bind(self, name: str, target: str | None, kind: str, node: ast.stmt) -> None:
         self.module.defs.pop(name, None)
         self.module.bindings[name] = _Binding(name, target, kind, node.lineno)
-
-
-def _resolve_relative(node: ast.ImportFrom, package: str) -> str | None:
-    if not node.level:
-        return node.module or None
-    parts = package.split(".") if package else []
-    if node.level - 1 > len(parts) or (node.level - 1 == len(parts) and not node.module):
-        return None  # beyond the top-level package: an ImportError at runtime
-    base = parts[: len(parts) - (node.level - 1)]
-    dotted = ".".join([*base, *([node.module] if node.module else [])])
-    return dotted or None
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
@@ -519,7 +497,7 @@ def _definition_note(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
         texts.append((*docstring, True))
     for decorator in node.decorator_list:
         call = decorator if isinstance(decorator, ast.Call) else None
-        name = _dotted(call.func if call else decorator) or ""
+        name = dotted_name(call.func if call else decorator) or ""
         if name.rpartition(".")[2] == "deprecated":
             message = _string_parts(call.args[0]) if call and call.args else ""
             texts.append((decorator.lineno, f"deprecated {message}", False))
@@ -549,13 +527,16 @@ def _comment_note(comments: Sequence[tuple[int, str]], definition: _Def) -> _Not
 def _deprecation_warnings(node: ast.Expr) -> Iterator[tuple[int, str, bool]]:
     """``warnings.warn("...", DeprecationWarning)``: the message, as note text."""
     call = node.value
-    if not isinstance(call, ast.Call) or (_dotted(call.func) or "").rpartition(".")[2] != "warn":
+    if (
+        not isinstance(call, ast.Call)
+        or (dotted_name(call.func) or "").rpartition(".")[2] != "warn"
+    ):
         return
     category = call.args[1] if len(call.args) > 1 else None
     for keyword in call.keywords:
         if keyword.arg == "category":
             category = keyword.value
-    name = (_dotted(category) or "") if category is not None else ""
+    name = (dotted_name(category) or "") if category is not None else ""
     if name.rpartition(".")[2] in _DEPRECATION_WARNINGS and call.args:
         yield call.lineno, "deprecated: " + _string_parts(call.args[0]), False
 

@@ -68,7 +68,7 @@ def _check_contract(contract: RedirectContract, importer: Importer) -> tuple[Ide
         canonical, failure = _resolve(contract.canonical, importer)
     if failure is not None:
         return tuple(
-            _result(
+            IdentityResult.of(
                 contract,
                 redirect,
                 Verdict.CANONICAL_IMPORT_ERROR,
@@ -100,7 +100,7 @@ def _check_redirect(
         module = importer(redirect.module)
     except (Exception, SystemExit) as error:
         failure = describe_import_failure(error, redirect.module)
-        return _result(
+        return IdentityResult.of(
             contract,
             redirect,
             Verdict.IMPORT_ERROR,
@@ -114,7 +114,7 @@ def _check_redirect(
         obj = getattr(module, redirect.attribute, _MISSING)
     except Exception as error:  # a PEP 562 __getattr__ that raises something else
         failure = describe_import_failure(error, redirect.module)
-        return _result(
+        return IdentityResult.of(
             contract,
             redirect,
             Verdict.IMPORT_ERROR,
@@ -122,7 +122,7 @@ def _check_redirect(
             failure.location,
         )
     if obj is _MISSING:
-        return _result(
+        return IdentityResult.of(
             contract,
             redirect,
             Verdict.MISSING,
@@ -137,7 +137,7 @@ def _classify(
     contract: RedirectContract, redirect: ObjectPath, obj: object, canonical: object
 ) -> IdentityResult:
     if obj is canonical:
-        return _result(contract, redirect, Verdict.IDENTITY, f"is {contract.canonical}")
+        return IdentityResult.of(contract, redirect, Verdict.IDENTITY, f"is {contract.canonical}")
     location = object_location(obj)
     if isinstance(obj, type) and isinstance(canonical, type) and issubclass(obj, canonical):
         overridden = tuple(
@@ -155,7 +155,7 @@ def _classify(
             location=location,
             overridden=overridden,
         )
-    return _result(
+    return IdentityResult.of(
         contract,
         redirect,
         Verdict.SEPARATE_DEFINITION,
@@ -171,7 +171,9 @@ def _check_module_redirect(
     canonical: object,
 ) -> IdentityResult:
     if module is canonical:
-        return _result(contract, redirect, Verdict.IDENTITY, f"is the module {contract.canonical}")
+        return IdentityResult.of(
+            contract, redirect, Verdict.IDENTITY, f"is the module {contract.canonical}"
+        )
     assert isinstance(canonical, types.ModuleType)
     missing: list[str] = []
     different: list[tuple[str, object]] = []
@@ -184,7 +186,7 @@ def _check_module_redirect(
     if different:
         name, obj = different[0]
         names = ", ".join(n for n, _ in different)
-        return _result(
+        return IdentityResult.of(
             contract,
             redirect,
             Verdict.SEPARATE_DEFINITION,
@@ -193,7 +195,7 @@ def _check_module_redirect(
             object_location(obj) or _module_location(module),
         )
     if missing:
-        return _result(
+        return IdentityResult.of(
             contract,
             redirect,
             Verdict.MISSING,
@@ -201,7 +203,7 @@ def _check_module_redirect(
             f"{', '.join(missing)}",
             _module_location(module),
         )
-    return _result(
+    return IdentityResult.of(
         contract,
         redirect,
         Verdict.IDENTITY,
@@ -447,25 +449,6 @@ def _colon_hint(error: BaseException, path: ObjectPath) -> str:
     return (
         f"; if {leaf} is an object in {parent}, write '{parent}:{leaf}' in [tool.ssot] "
         "(a colon before the object's name)"
-    )
-
-
-def _result(
-    contract: RedirectContract,
-    redirect: ObjectPath,
-    verdict: Verdict,
-    detail: str,
-    location: Location | None = None,
-    warnings: tuple[str, ...] = (),
-) -> IdentityResult:
-    return IdentityResult(
-        contract=contract.name,
-        redirect=redirect,
-        canonical=contract.canonical,
-        verdict=verdict,
-        detail=detail,
-        location=location,
-        warnings=warnings,
     )
 
 

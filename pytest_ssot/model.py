@@ -193,6 +193,27 @@ class IdentityResult:
     mutations: tuple[Mutation, ...] = ()
     overridden: tuple[str, ...] = ()
 
+    @classmethod
+    def of(
+        cls,
+        contract: RedirectContract,
+        redirect: ObjectPath,
+        verdict: Verdict,
+        detail: str,
+        location: Location | None = None,
+        warnings: tuple[str, ...] = (),
+    ) -> IdentityResult:
+        """The verdict for ``redirect`` of ``contract``, by the runtime or the static check."""
+        return cls(
+            contract=contract.name,
+            redirect=redirect,
+            canonical=contract.canonical,
+            verdict=verdict,
+            detail=detail,
+            location=location,
+            warnings=warnings,
+        )
+
     @property
     def ok(self) -> bool:
         return self.verdict.ok and not self.mutations

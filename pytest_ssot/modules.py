@@ -53,3 +53,31 @@ def parse_source(source: str | bytes, filename: str = "<unknown>") -> ast.Module
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ast.parse(source, filename=filename)
+
+
+def dotted_name(node: ast.expr | None) -> str | None:
+    """``a.b.c`` for a chain of names and attributes, ``None`` for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def import_source(level: int, module: str | None, package: str) -> str | None:
+    """The absolute module ``from <level dots><module> import …`` reads in ``package``.
+
+    ``None`` where Python raises ImportError instead: a relative import outside any package,
+    or one that climbs beyond the top-level package (the rule of ``importlib``'s
+    ``_resolve_name``).
+    """
+    if not level:
+        return module or None
+    parts = package.split(".") if package else []
+    if len(parts) < level:
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join([*base, *([module] if module else [])])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_ssot.model import Allowance, Impurity, Location, PurityResult, RedirectContract
-from pytest_ssot.modules import parse_source
+from pytest_ssot.modules import dotted_name, import_source, parse_source
 
 #: Standard-library modules a shim needs for warnings, ``sys.modules`` and lazy imports.
 SHIM_SUPPORT_MODULES = frozenset(
@@ -79,14 +79,11 @@ class RedirectRules:
         return any(source == s or source.startswith(s + ".") for s in self.allowed_sources)
 
     def resolve_relative(self, node: ast.ImportFrom) -> str:
-        if not node.level:
-            return node.module or ""
         package = self.module if self.is_package else self.module.rpartition(".")[0]
-        parts = package.split(".") if package else []
-        if node.level > len(parts):  # beyond the top-level package: an ImportError at runtime
-            return "." * node.level + (node.module or "")
-        base = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
-        return ".".join([*base, *([node.module] if node.module else [])])
+        source = import_source(node.level, node.module, package)
+        # Beyond the top-level package Python raises ImportError: keep the dots, so the
+        # import is reported as it is written.
+        return source if source is not None else "." * node.level + (node.module or "")
 
 
 def check_module_purity(module: str, path: Path, rules: RedirectRules) -> PurityResult:
@@ -153,7 +150,11 @@ def find_attribute_assignment(source: bytes | str, attribute: str) -> int | None
             targets = node.targets
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = (node.target,)
-        elif isinstance(node, ast.Call) and _dotted(node.func) == "setattr" and len(node.args) > 1:
+        elif (
+            isinstance(node, ast.Call)
+            and dotted_name(node.func) == "setattr"
+            and len(node.args) > 1
+        ):
             name = node.args[1]
             if isinstance(name, ast.Constant) and name.value == attribute:
                 lines.append(node.lineno)
@@ -200,7 +201,7 @@ class _ModuleChecker:
             self.check_assignment(node)
         elif isinstance(node, ast.Expr):
             self.check_expression_statement(node)
-        elif isinstance(node, ast.If) and _dotted(node.test) in _TYPE_CHECKING_NAMES:
+        elif isinstance(node, ast.If) and dotted_name(node.test) in _TYPE_CHECKING_NAMES:
             self.check_type_checking_block(node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.check_function(node)
@@ -258,7 +259,7 @@ class _ModuleChecker:
                 self.report(
                     node,
                     "attribute-assignment",
-                    f"assigns {_dotted(target) or target.attr!r}: a redirect must not change "
+                    f"assigns {dotted_name(target) or target.attr!r}: a redirect must not change "
                     "the objects it re-exports (the canonical would differ by import order)",
                 )
                 return
@@ -291,7 +292,7 @@ class _ModuleChecker:
             root = root.value
         if isinstance(root, ast.Name):
             return root.id in self.imported
-        return isinstance(value, ast.Call) and _dotted(value.func) in {
+        return isinstance(value, ast.Call) and dotted_name(value.func) in {
             "importlib.import_module",
             "import_module",
         }
@@ -305,7 +306,7 @@ class _ModuleChecker:
         self.report(node, "call", f"{_describe(node)}: a redirect module runs no code on import")
 
     def _is_shim_call(self, call: ast.Call) -> bool:
-        name = _dotted(call.func) or ""
+        name = dotted_name(call.func) or ""
         return (
             name in _WARN_CALLS
             or name in self.warn_names
@@ -377,7 +378,7 @@ class _ModuleChecker:
             )
         if isinstance(node, ast.Raise):
             exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-            if exc is None or _dotted(exc) in _RAISABLE:
+            if exc is None or dotted_name(exc) in _RAISABLE:
                 return None
             return f"raise {ast.unparse(exc)}"
         return _describe(node)
@@ -402,7 +403,7 @@ class _ModuleChecker:
         return None
 
     def _call_allowed(self, call: ast.Call, calls: frozenset[str]) -> bool:
-        name = _dotted(call.func)
+        name = dotted_name(call.func)
         if name is None:
             # "…".format(name) / ", ".join(...) on a literal: message building only.
             return isinstance(call.func, ast.Attribute) and isinstance(
@@ -417,7 +418,7 @@ class _ModuleChecker:
         )
 
     def check_class(self, node: ast.ClassDef) -> None:
-        bases = [b for b in (_dotted(base) for base in node.bases) if b]
+        bases = [b for b in (dotted_name(base) for base in node.bases) if b]
         shim = [b for b in bases if b.split(".")[0] in self.imported]
         if shim:
             message = (
@@ -439,18 +440,6 @@ def _is_docstring(node: ast.stmt) -> bool:
         and isinstance(node.value, ast.Constant)
         and isinstance(node.value.value, str)
     )
-
-
-def _dotted(node: ast.expr) -> str | None:
-    """``a.b.c`` for a chain of names and attributes, ``None`` for anything else."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def _target_names(target: ast.expr) -> Iterator[str]:
@@ -478,7 +467,7 @@ def _is_sys_modules_self(targets: Sequence[ast.expr]) -> bool:
     return (
         len(targets) == 1
         and isinstance(targets[0], ast.Subscript)
-        and _dotted(targets[0].value) == "sys.modules"
+        and dotted_name(targets[0].value) == "sys.modules"
         and isinstance(targets[0].slice, ast.Name)
         and targets[0].slice.id == "__name__"
     )

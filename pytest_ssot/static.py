@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import cast
 
 from pytest_ssot.model import IdentityResult, Location, ObjectPath, RedirectContract, Verdict
-from pytest_ssot.modules import find_module_source, parse_source
+from pytest_ssot.modules import dotted_name, find_module_source, import_source, parse_source
 
 _ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
@@ -181,7 +181,7 @@ class StaticProject:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             self._assign(module, node, here)
         elif isinstance(node, ast.If):
-            if _dotted(node.test) not in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            if dotted_name(node.test) not in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
                 for statement in node.body:
                     self._statement(module, statement)
             for statement in node.orelse:
@@ -198,7 +198,7 @@ class StaticProject:
                     module.bindings.pop(target.id, None)
 
     def _import_from(self, module: _Module, node: ast.ImportFrom, here: Location) -> None:
-        source = _resolve(node, module.package)
+        source = import_source(node.level, node.module, module.package)
         if source is None:
             raise StaticImportError(
                 "ImportError: attempted relative import beyond top-level package", here
@@ -238,9 +238,9 @@ class StaticProject:
         if (
             len(targets) == 1
             and isinstance(targets[0], ast.Subscript)
-            and _dotted(targets[0].value) == "sys.modules"
+            and dotted_name(targets[0].value) == "sys.modules"
         ):
-            dotted = _dotted(value)
+            dotted = dotted_name(value)
             binding = module.bindings.get(dotted or "")
             if binding and binding[0] == "module":
                 module.replaced_by = str(binding[1])
@@ -255,7 +255,7 @@ class StaticProject:
                     if isinstance(e, ast.Constant) and isinstance(e.value, str)
                 ]
                 continue
-            dotted = _dotted(value)
+            dotted = dotted_name(value)
             if dotted is not None:
                 module.bindings[target.id] = ("alias", dotted)
             else:
@@ -270,7 +270,7 @@ class StaticProject:
                 self._statement(module, statement)
         except StaticImportError:
             handled = any(
-                handler.type is None or any(_dotted(t) in _ERRORS for t in _types(handler.type))
+                handler.type is None or any(dotted_name(t) in _ERRORS for t in _types(handler.type))
                 for handler in node.handlers
             )
             if not handled:
@@ -352,7 +352,7 @@ class StaticProject:
             returns: list[ast.Return] = []
             for node in _walk_statements(branch):
                 if isinstance(node, ast.ImportFrom):
-                    source = _resolve(node, module.package)
+                    source = import_source(node.level, node.module, module.package)
                     for alias in node.names:
                         if source is not None:
                             imports[alias.asname or alias.name] = (source, alias.name)
@@ -384,7 +384,7 @@ class StaticProject:
             return self.lookup(source, attribute, seen)
         if (
             isinstance(value, ast.Call)
-            and _dotted(value.func) == "getattr"
+            and dotted_name(value.func) == "getattr"
             and len(value.args) >= 2
             and isinstance(value.args[0], ast.Name)
         ):
@@ -416,7 +416,7 @@ def check_identity_static(
     except (StaticImportError, MissingName, Unresolved) as error:
         detail, location = _failure(error, contract.canonical)
         return tuple(
-            _result(
+            IdentityResult.of(
                 contract,
                 redirect,
                 Verdict.CANONICAL_IMPORT_ERROR,
@@ -438,14 +438,16 @@ def _judge(
     try:
         project.import_module(redirect.module)
     except StaticImportError as error:
-        return _result(contract, redirect, Verdict.IMPORT_ERROR, error.message, error.location)
+        return IdentityResult.of(
+            contract, redirect, Verdict.IMPORT_ERROR, error.message, error.location
+        )
     try:
         if redirect.is_module:
             return _judge_module(project, contract, redirect, canonical)
         found = _resolve_path(project, redirect)
     except MissingName:
         path = project.modules[redirect.module].path
-        return _result(
+        return IdentityResult.of(
             contract,
             redirect,
             Verdict.MISSING,
@@ -453,11 +455,13 @@ def _judge(
             Location(path) if path else None,
         )
     except Unresolved as error:
-        return _result(contract, redirect, Verdict.UNRESOLVED, str(error))
+        return IdentityResult.of(contract, redirect, Verdict.UNRESOLVED, str(error))
     except StaticImportError as error:
-        return _result(contract, redirect, Verdict.IMPORT_ERROR, error.message, error.location)
+        return IdentityResult.of(
+            contract, redirect, Verdict.IMPORT_ERROR, error.message, error.location
+        )
     if found.identity == canonical.identity:
-        return _result(contract, redirect, Verdict.IDENTITY, f"is {contract.canonical}")
+        return IdentityResult.of(contract, redirect, Verdict.IDENTITY, f"is {contract.canonical}")
     if found.kind == "class" and _subclasses(project, found, canonical):
         overridden = tuple(m for m in found.members if not (m.startswith("__") and m != "__init__"))
         return IdentityResult(
@@ -472,7 +476,7 @@ def _judge(
         )
     size = f" ({found.location.length} lines)" if found.location and found.location.length else ""
     where = f" at {found.location}" if found.location else ""
-    return _result(
+    return IdentityResult.of(
         contract,
         redirect,
         Verdict.SEPARATE_DEFINITION,
@@ -486,7 +490,9 @@ def _judge_module(
 ) -> IdentityResult:
     found = project.module_definition(redirect.module)
     if found.identity == canonical.identity:
-        return _result(contract, redirect, Verdict.IDENTITY, f"is the module {contract.canonical}")
+        return IdentityResult.of(
+            contract, redirect, Verdict.IDENTITY, f"is the module {contract.canonical}"
+        )
     names = project.import_module(canonical.module).public_names()
     missing, different = [], []
     for name in names:
@@ -499,21 +505,21 @@ def _judge_module(
         except MissingName:
             missing.append(name)
     if different:
-        return _result(
+        return IdentityResult.of(
             contract,
             redirect,
             Verdict.SEPARATE_DEFINITION,
             f"{len(different)} name(s) differ from {contract.canonical}: {', '.join(different)}",
         )
     if missing:
-        return _result(
+        return IdentityResult.of(
             contract,
             redirect,
             Verdict.MISSING,
             f"module {redirect.module} lacks {len(missing)} name(s) of {contract.canonical}: "
             f"{', '.join(missing)}",
         )
-    return _result(
+    return IdentityResult.of(
         contract,
         redirect,
         Verdict.IDENTITY,
@@ -551,44 +557,6 @@ def _failure(error: Exception, path: ObjectPath) -> tuple[str, Location | None]:
     if isinstance(error, MissingName):
         return f"module {path.module} has no attribute {path.attribute!r}", None
     return str(error), None
-
-
-def _result(
-    contract: RedirectContract,
-    redirect: ObjectPath,
-    verdict: Verdict,
-    detail: str,
-    location: Location | None = None,
-) -> IdentityResult:
-    return IdentityResult(
-        contract=contract.name,
-        redirect=redirect,
-        canonical=contract.canonical,
-        verdict=verdict,
-        detail=detail,
-        location=location,
-    )
-
-
-def _resolve(node: ast.ImportFrom, package: str) -> str | None:
-    if not node.level:
-        return node.module or ""
-    parts = package.split(".") if package else []
-    if node.level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (node.level - 1)]
-    return ".".join([*base, *([node.module] if node.module else [])]) or None
-
-
-def _dotted(node: ast.expr | None) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def _types(node: ast.expr) -> list[ast.expr]:

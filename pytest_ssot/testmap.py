@@ -25,7 +25,7 @@ from pathlib import PurePosixPath
 
 from pytest_ssot.config import SsotConfig
 from pytest_ssot.model import RedirectContract
-from pytest_ssot.modules import parse_source
+from pytest_ssot.modules import dotted_name, import_source, parse_source
 from pytest_ssot.sourcetree import PythonFile, python_files
 
 #: Where a reference sits, most direct first; a test reached several ways reports the first.
@@ -353,7 +353,7 @@ class _References(ast.NodeVisitor):
             self.hits.extend(self.matcher.match(alias.name))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        source = _resolve(node, self.package)
+        source = import_source(node.level, node.module, self.package)
         if source is None:
             return
         for alias in node.names:
@@ -363,7 +363,7 @@ class _References(ast.NodeVisitor):
                 self.hits.extend(self.matcher.match(f"{source}.{alias.name}"))
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        dotted = _dotted(node)
+        dotted = dotted_name(node)
         if dotted is None:
             self.generic_visit(node)
             return
@@ -403,7 +403,7 @@ def _module_imports(body: Sequence[ast.stmt], package: str) -> dict[str, str]:
                 if alias.asname:
                     imported[alias.asname] = alias.name
         elif isinstance(node, ast.ImportFrom):
-            source = _resolve(node, package)
+            source = import_source(node.level, node.module, package)
             if source is not None:
                 for alias in node.names:
                     if alias.name != "*":
@@ -418,27 +418,6 @@ def _module_imports(body: Sequence[ast.stmt], package: str) -> dict[str, str]:
 def _path_parts(text: str) -> list[str]:
     module, _, attribute = text.partition(":")
     return [*module.split("."), *(attribute.split(".") if attribute else [])]
-
-
-def _resolve(node: ast.ImportFrom, package: str) -> str | None:
-    if not node.level:
-        return node.module or None
-    parts = package.split(".") if package else []
-    if node.level - 1 > len(parts) or (node.level - 1 == len(parts) and not node.module):
-        return None
-    base = parts[: len(parts) - (node.level - 1)]
-    return ".".join([*base, *([node.module] if node.module else [])]) or None
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def _is_string(node: ast.stmt) -> bool:
@@ -461,7 +440,7 @@ def _assigns(node: ast.stmt, name: str) -> bool:
 
 def _mark_name(node: ast.expr) -> str | None:
     """``pytest.mark.X``, ``pytest.mark.X(...)`` or ``mark.X``: ``X``."""
-    dotted = _dotted(node.func if isinstance(node, ast.Call) else node) or ""
+    dotted = dotted_name(node.func if isinstance(node, ast.Call) else node) or ""
     parts = dotted.split(".")
     if len(parts) >= 2 and parts[-2] == "mark" and parts[0] in ("pytest", "mark", "_pytest"):
         return parts[-1]
@@ -488,7 +467,7 @@ def _fixture(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, bool] |
     """The fixture's name and autouse flag, if ``node`` is a fixture."""
     for decorator in node.decorator_list:
         call = decorator if isinstance(decorator, ast.Call) else None
-        dotted = _dotted(call.func if call else decorator) or ""
+        dotted = dotted_name(call.func if call else decorator) or ""
         if dotted.rpartition(".")[2] != "fixture":
             continue
         name, autouse = node.name, False
