@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import TextIO
 
 from pytest_ssot import __version__
-from pytest_ssot.config import ConfigError, SsotConfig, load_config, pytest_pythonpath
+from pytest_ssot.config import (
+    ConfigError,
+    SsotConfig,
+    load_config,
+    pytest_cache_dir,
+    pytest_pythonpath,
+)
 from pytest_ssot.outputs import json_report, parse_report_spec, to_jsonable, write_report
 
 EXIT_OK = 0
@@ -248,7 +254,7 @@ def _map(args: argparse.Namespace, out: Output) -> int:
 
     config = find_config(args.config)
     found = testmap.map_tests(config)
-    runtime = load_runtime_map(config.root)
+    runtime = load_runtime_map(pytest_cache_dir(config))
     if out.json:
         out.data({"static": found, "runtime": runtime})
         return EXIT_OK

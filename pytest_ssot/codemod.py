@@ -166,12 +166,21 @@ class NotRewritable(Exception):
 
 
 def parse_module(text: str) -> cst.Module:
+    """A libcst tree that gives back ``text`` exactly, or :class:`NotRewritable`.
+
+    libcst is lossless for ordinary Python, but not for every oddity (a form feed at the
+    start of a file); checking the round trip first means a rewrite can only ever change the
+    statements it means to change.
+    """
     try:
-        return cst.parse_module(text)
+        module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         raise NotRewritable(f"not valid Python (line {error.raw_line}): {error.message}") from None
     except (cst.CSTValidationError, ValueError, RecursionError) as error:
         raise NotRewritable(f"not rewritable by libcst: {error}") from None
+    if module.code != text:
+        raise NotRewritable("libcst cannot reproduce this file byte for byte; not touched")
+    return module
 
 
 def _reason(error: Exception) -> str:
@@ -487,6 +496,8 @@ def rewrite_sites(
     config: SsotConfig,
 ) -> tuple[str, list[str]]:
     """Rewrite the audit's sites in one file's text; returns the text and what was left."""
+    if not sites:
+        return text, []
     whole = {
         m: c.canonical.module
         for c in config.contracts

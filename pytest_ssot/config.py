@@ -7,6 +7,7 @@ key in a mission-critical CI stage must see the fix on the first line, not a tra
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -329,16 +330,33 @@ def _kind(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def pytest_pythonpath(path: Path) -> list[str]:
-    """The ``pythonpath`` entries of ``[tool.pytest.ini_options]``, so that ``ssot`` finds the
-    project's modules where its tests do."""
+def pytest_ini_options(path: Path) -> dict[str, Any]:
+    """``[tool.pytest.ini_options]`` of a pyproject.toml, for the ``ssot`` command to find
+    things where pytest does (empty when unreadable: pytest reports that itself)."""
     try:
         with path.open("rb") as stream:
             document = tomllib.load(stream)
     except (OSError, tomllib.TOMLDecodeError):
-        return []
+        return {}
     options = document.get("tool", {}).get("pytest", {}).get("ini_options", {})
-    value = options.get("pythonpath", []) if isinstance(options, dict) else []
+    return options if isinstance(options, dict) else {}
+
+
+def pytest_pythonpath(path: Path) -> list[str]:
+    """The ``pythonpath`` entries, so that ``ssot`` finds the project's modules where its
+    tests do."""
+    value = pytest_ini_options(path).get("pythonpath", [])
     if isinstance(value, str):
         return value.split()
     return [entry for entry in value if isinstance(entry, str)] if isinstance(value, list) else []
+
+
+def pytest_cache_dir(config: SsotConfig) -> Path:
+    """pytest's cache directory for this project, decided as pytest does: the ``cache_dir``
+    ini key, else ``$TOX_ENV_DIR/.pytest_cache`` under tox, else ``.pytest_cache``."""
+    value = pytest_ini_options(config.path).get("cache_dir")
+    if not isinstance(value, str):
+        tox = os.environ.get("TOX_ENV_DIR")
+        value = os.path.join(tox, ".pytest_cache") if tox else ".pytest_cache"
+    path = Path(os.path.expandvars(os.path.expanduser(value)))
+    return path if path.is_absolute() else config.root / path

@@ -279,9 +279,9 @@ def runtime_map(
     return found
 
 
-def load_runtime_map(root: Path) -> dict[str, dict[str, list[str]]] | None:
-    """The runtime map pytest cached in ``root``'s last ``--ssot-evidence`` run, if any."""
-    path = root / ".pytest_cache" / "v" / RUNTIME_MAP_CACHE_KEY
+def load_runtime_map(cache_dir: Path) -> dict[str, dict[str, list[str]]] | None:
+    """The runtime map of the last ``--ssot-evidence`` run, from pytest's cache directory."""
+    path = cache_dir / "v" / RUNTIME_MAP_CACHE_KEY
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

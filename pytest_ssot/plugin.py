@@ -11,6 +11,7 @@ import inspect
 import json
 import os
 import pickle
+import warnings
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -427,9 +428,16 @@ class EvidenceHooks:
         tracer = self.tracer()
         tracer.begin(item.nodeid)
         try:
-            return (yield)
-        finally:
+            result = yield
+        except BaseException:
             item.stash[EVIDENCE_KEY] = tracer.end(item.nodeid)
+            raise
+        evidence = item.stash[EVIDENCE_KEY] = tracer.end(item.nodeid)
+        unguarded = self._unguarded(item, evidence)
+        if unguarded and not self.require_guard:
+            # Warned from the test's own call, so -W error makes it the test's failure.
+            warnings.warn(SsotEvidenceWarning(unguarded), stacklevel=1)
+        return result
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -462,18 +470,21 @@ class EvidenceHooks:
                 self.session.ssot_config.root,
                 _source_lines(item),
             )
+        unguarded = self._unguarded(item, evidence)
+        if unguarded and self.require_guard:
+            problems.append(unguarded)
+        return problems
+
+    def _unguarded(self, item: pytest.Item, evidence: list[TestEvidence]) -> str | None:
+        """Why a golden-path test does not guard the SSOT, if it ran no golden canonical."""
+        if item.get_closest_marker("golden_path") is None:
+            return None
         golden = {r.contract.name for r in self.session.reports if r.contract.golden_path}
         guarded = [e for e in evidence if e.contract in golden]
-        if guarded and not any(e.reached_canonical for e in guarded):
-            canonicals = ", ".join(f.canonical for f in self.files if f.contract in golden)
-            message = (
-                f"{item.nodeid} does not guard the SSOT: it never ran the code of {canonicals}"
-            )
-            if self.require_guard:
-                problems.append(message)
-            else:
-                item.warn(SsotEvidenceWarning(message))
-        return problems
+        if not guarded or any(e.reached_canonical for e in guarded):
+            return None
+        canonicals = ", ".join(f.canonical for f in self.files if f.contract in golden)
+        return f"{item.nodeid} does not guard the SSOT: it never ran the code of {canonicals}"
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for key, value in report.user_properties:

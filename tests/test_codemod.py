@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import ast
-import contextlib
 import difflib
 import os
 import textwrap
@@ -11,7 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_ssot.audit import SiteMatcher, SourceFile, deprecated_modules, scan_source
+from pytest_ssot.audit import (
+    SiteMatcher,
+    SourceFile,
+    UnparsableSource,
+    deprecated_modules,
+    scan_source,
+)
 from pytest_ssot.codemod import (
     NameMap,
     NotRewritable,
@@ -244,8 +249,17 @@ def _is_site(line: str) -> bool:
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
-def test_arbitrary_text_never_crashes_the_rewrite(text: str) -> None:
-    """Anything: either the rewrite returns text (unchanged, as there is no site), or it is
-    refused as not rewritable, which ``plan_fix`` reports as a skipped file."""
-    with contextlib.suppress(NotRewritable):
-        assert rewrite_sites(text, [], WHERE, NAMES, CONFIG)[0] == text
+def test_arbitrary_text_after_a_site_is_kept_or_the_file_refused(tail: str) -> None:
+    """Whatever follows a rewritten import: either every byte of it survives, or the file is
+    refused as a whole (``plan_fix`` reports it as skipped)."""
+    head = "from app.old import LegacyEngine\n"
+    text = head + tail
+    try:
+        sites = scan_source(text.encode("utf-8", "surrogatepass"), WHERE, MATCHER)
+        new, _ = rewrite_sites(text, sites, WHERE, NAMES, CONFIG)
+    except (NotRewritable, UnparsableSource, UnicodeEncodeError):
+        return
+    if any(site.line == 1 for site in sites):
+        assert new == "from app.core import Engine as LegacyEngine\n" + tail
+    else:
+        assert new == text
