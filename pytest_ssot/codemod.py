@@ -165,6 +165,20 @@ class NotRewritable(Exception):
     """libcst cannot take the file as Python; it is skipped and reported, never touched."""
 
 
+def split_trailing_blank_lines(text: str) -> tuple[str, str]:
+    """``text`` up to its last line with content, and the blank lines after it.
+
+    libcst does not give back whitespace-only lines at the end of a file; they are set
+    aside before parsing and put back after, untouched.
+    """
+    end = len(text.rstrip(" \t\f\r\n"))
+    for newline in ("\r\n", "\n", "\r"):
+        if text.startswith(newline, end):
+            end += len(newline)
+            break
+    return text[:end], text[end:]
+
+
 def parse_module(text: str) -> cst.Module:
     """A libcst tree that gives back ``text`` exactly, or :class:`NotRewritable`.
 
@@ -447,9 +461,10 @@ def _move_into_canonical(
         for alias, (source, original) in imported.items()
         if alias in used and source != canonical_module
     )
-    module = parse_module(canonical_text)
+    body, tail = split_trailing_blank_lines(canonical_text)
+    module = parse_module(body)
     module = module.visit(_DropImports(set(moved), deprecated_module, canonical_package))
-    existing = module.code
+    existing = module.code + tail
     import_lines = [
         f"from {source} import {original}" + ("" if original == alias else f" as {alias}")
         for source, original, alias in needed
@@ -504,10 +519,11 @@ def rewrite_sites(
         for m in c.redirect_modules()
         if c.canonical.is_module
     }
-    wrapper = MetadataWrapper(parse_module(text))
+    body, tail = split_trailing_blank_lines(text)
+    wrapper = MetadataWrapper(parse_module(body))
     transformer = _SiteRewriter(sites, where, names, whole)
     new_module = wrapper.visit(transformer)
-    return new_module.code, transformer.manual
+    return new_module.code + tail, transformer.manual
 
 
 class _SiteRewriter(cst.CSTTransformer):

@@ -228,7 +228,11 @@ def test_only_rewritten_statements_change(case: tuple[str, set[int]]) -> None:
         return  # the filler can make invalid Python; fix skips such files
     sites = scan_source(text.encode(), WHERE, MATCHER)
     assert {s.line for s in sites} == site_lines
-    new, _ = rewrite_sites(text, sites, WHERE, NAMES, CONFIG)
+    try:
+        new, _ = rewrite_sites(text, sites, WHERE, NAMES, CONFIG)
+    except NotRewritable:
+        return  # refused whole (libcst could not give it back byte for byte): nothing lost
+
     old_lines = text.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
