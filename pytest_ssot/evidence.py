@@ -173,6 +173,8 @@ class Tracer:
             reached = bool(data.lines(files.canonical_file))
             lines = {}
             for module, (path, code) in files.deprecated.items():
+                if not code or module not in sys.modules:
+                    continue  # nothing beyond a redirect, or never imported: nothing it ran
                 executed = set(data.lines(path) or ()) & code
                 if executed:
                     lines[module] = tuple(sorted(executed))
