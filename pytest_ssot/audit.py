@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import Any, Optional
 
 from pytest_ssot.model import ImportSite, ObjectPath, RedirectContract
-from pytest_ssot.modules import dotted_name, import_source, parse_source
+from pytest_ssot.modules import (
+    TYPE_CHECKING_GUARDS,
+    dotted_name,
+    import_source,
+    is_string_statement,
+    parse_source,
+)
 from pytest_ssot.sourcetree import PythonFile, TreeSelection, python_files
 
 #: Calls whose first argument is a dotted path that gets imported or patched.
@@ -371,7 +377,7 @@ class _SiteVisitor(ast.NodeVisitor):
         self.consumed: set[int] = set()
 
     def visit_If(self, node: ast.If) -> None:
-        if dotted_name(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+        if dotted_name(node.test) in TYPE_CHECKING_GUARDS:
             self.visit(node.test)
             self.type_only += 1
             for statement in node.body:
@@ -427,7 +433,7 @@ class _SiteVisitor(ast.NodeVisitor):
 
     def _visit_body(self, body: Sequence[ast.stmt], *, docstring: bool) -> None:
         for index, statement in enumerate(body):
-            if index == 0 and docstring and _is_docstring(statement):
+            if index == 0 and docstring and is_string_statement(statement):
                 continue
             self.visit(statement)
 
@@ -483,14 +489,6 @@ class _SiteVisitor(ast.NodeVisitor):
     def _text(self, first: int, last: int) -> str:
         """Lines ``first`` to ``last`` of the file; ``lines`` starts after ``line_offset``."""
         return "\n".join(self.lines[first - 1 - self.line_offset : last - self.line_offset])
-
-
-def _is_docstring(node: ast.stmt) -> bool:
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )
 
 
 def _statement_text(text: str) -> str:

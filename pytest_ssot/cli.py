@@ -290,10 +290,7 @@ def _check(args: argparse.Namespace, out: Output) -> int:
     else:
         sys.path[:0] = [entry for entry in path if entry not in sys.path]
         reports = run_checks(config, search_path=path)
-    failed = any(
-        not r.ok or (r.audit is not None and not r.audit.ok and r.audit.policy != "warn")
-        for r in reports
-    )
+    failed = any(report.fails_run for report in reports)
     for spec in args.report:
         write_report(spec, reports, config.root)
     if out.json:

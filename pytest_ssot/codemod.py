@@ -21,7 +21,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from pytest_ssot.audit import SourceFile, audit_tree, write_atomically
 from pytest_ssot.config import SsotConfig
 from pytest_ssot.model import ImportSite, RedirectContract
-from pytest_ssot.modules import find_module_source, import_source, parse_source
+from pytest_ssot.modules import find_module_source, import_source, parse_source, relative_posix
 from pytest_ssot.purity import RedirectRules, check_source_purity
 
 #: (deprecated module, name) -> (canonical module, name there)
@@ -109,7 +109,7 @@ def plan_fix(
         if source is None:
             manual.append(f"{module}: no source file found on the import path; nothing rewritten")
             continue
-        relative = _relative(source.path, root)
+        relative = relative_posix(source.path, root)
         try:
             _plan_module(
                 edits,
@@ -132,7 +132,7 @@ def plan_fix(
         by_file.setdefault(site.path, []).append(site)
     skipped.extend(tree.unreadable)
     deprecated_files = {
-        _relative(s.path, root)
+        relative_posix(s.path, root)
         for s in (find_module_source(m, search_path) for m in modules)
         if s is not None
     }
@@ -203,13 +203,6 @@ def _reason(error: Exception) -> str:
     if isinstance(error, UnicodeDecodeError):
         return "not UTF-8; skipped (rewrite it by hand)"
     return f"cannot read: {error}; skipped"
-
-
-def _relative(path: Path | str, root: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
 
 
 def _source_file(root: Path, relative: str, search_path: Sequence[str]) -> SourceFile:
@@ -287,7 +280,7 @@ def _plan_module(
     if pure:
         return
     if moving and canonical_source is not None:
-        canonical_relative = _relative(canonical_source.path, config.root)
+        canonical_relative = relative_posix(canonical_source.path, config.root)
         moved = _with_helpers(moving, defined, tree)
         new_canonical = _move_into_canonical(
             edits.read(canonical_relative),

@@ -336,5 +336,12 @@ class ContractReport:
         return all(r.ok for r in self.identity) and all(p.ok for p in self.purity)
 
     @property
+    def fails_run(self) -> bool:
+        """A violation, or import sites the contract's audit policy does not let pass (the
+        ``warn`` policy only reports them)."""
+        audit = self.audit
+        return not self.ok or (audit is not None and not audit.ok and audit.policy != "warn")
+
+    @property
     def violations(self) -> tuple[IdentityResult, ...]:
         return tuple(r for r in self.identity if not r.ok)

@@ -81,3 +81,25 @@ def import_source(level: int, module: str | None, package: str) -> str | None:
         return None
     base = parts[: len(parts) - (level - 1)]
     return ".".join([*base, *([module] if module else [])])
+
+
+#: The conditions under which imports exist for type checkers only.
+TYPE_CHECKING_GUARDS = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING"})
+
+
+def is_string_statement(node: ast.stmt) -> bool:
+    """A bare string: a docstring when it comes first in a body, a comment elsewhere."""
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def relative_posix(path: str | Path, root: Path) -> str:
+    """``path`` relative to ``root`` with ``/`` separators, as reports and baselines show it;
+    as given when it lies outside ``root``."""
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

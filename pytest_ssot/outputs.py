@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,8 @@ from typing import Any
 
 from pytest_ssot import __version__
 from pytest_ssot.model import ContractReport, Location, ObjectPath, Rule, Verdict
+from pytest_ssot.modules import relative_posix
+from pytest_ssot.report import Renderer
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS = "https://github.com/pytest-ssot/pytest-ssot/blob/main/docs/verdicts.md"
@@ -104,6 +105,7 @@ def findings(reports: Sequence[ContractReport], root: Path) -> list[Finding]:
 
 
 def _report_findings(report: ContractReport, root: Path) -> Iterator[Finding]:
+    shorten = Renderer(root).relative_text
     name = report.contract.name
     config_file = "pyproject.toml"
     for result in report.identity:
@@ -112,7 +114,7 @@ def _report_findings(report: ContractReport, root: Path) -> Iterator[Finding]:
             yield Finding(
                 result.verdict.rule,
                 "error",
-                f"{result.redirect}: {result.verdict.value}: {_relative_text(result.detail, root)}",
+                f"{result.redirect}: {result.verdict.value}: {shorten(result.detail)}",
                 path,
                 line,
                 name,
@@ -174,21 +176,7 @@ def _report_findings(report: ContractReport, root: Path) -> Iterator[Finding]:
 def _place(location: Location | None, root: Path, fallback: str) -> tuple[str, int]:
     if location is None or not location.path:
         return fallback, 1
-    return _relative_path(location.path, root), max(location.line, 1)
-
-
-def _relative_path(path: str, root: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
-
-
-def _relative_text(text: str, root: Path) -> str:
-    return text.replace(str(root) + os.sep, "")
-
-
-# -- SARIF ---------------------------------------------------------------------------------------
+    return relative_posix(location.path, root), max(location.line, 1)
 
 
 def sarif_log(reports: Sequence[ContractReport], root: Path) -> dict[str, Any]:
@@ -248,7 +236,7 @@ def sarif_log(reports: Sequence[ContractReport], root: Path) -> dict[str, Any]:
 
 
 def json_report(reports: Sequence[ContractReport], *, static: bool = False) -> dict[str, Any]:
-    ok = all(r.ok and (r.audit is None or r.audit.ok or r.audit.policy == "warn") for r in reports)
+    ok = not any(report.fails_run for report in reports)
     return {"ok": ok, "static": static, "contracts": to_jsonable(list(reports))}
 
 

@@ -15,14 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_ssot.model import Allowance, Impurity, Location, PurityResult, RedirectContract
-from pytest_ssot.modules import dotted_name, import_source, parse_source
+from pytest_ssot.modules import (
+    TYPE_CHECKING_GUARDS,
+    dotted_name,
+    import_source,
+    is_string_statement,
+    parse_source,
+)
 
 #: Standard-library modules a shim needs for warnings, ``sys.modules`` and lazy imports.
 SHIM_SUPPORT_MODULES = frozenset(
     {"__future__", "warnings", "sys", "typing", "typing_extensions", "importlib", "types"}
 )
 
-_TYPE_CHECKING_NAMES = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING"})
 _WARN_CALLS = frozenset({"warnings.warn", "warn", "_warnings.warn"})
 _RESOLVE_CALLS = frozenset(
     {"getattr", "hasattr", "import_module", "importlib.import_module", "__import__", "globals"}
@@ -178,7 +183,7 @@ class _ModuleChecker:
 
     def check_body(self, body: Sequence[ast.stmt]) -> None:
         for index, statement in enumerate(body):
-            if index == 0 and _is_docstring(statement):
+            if index == 0 and is_string_statement(statement):
                 continue
             if self._allowlisted(statement):
                 continue
@@ -201,7 +206,7 @@ class _ModuleChecker:
             self.check_assignment(node)
         elif isinstance(node, ast.Expr):
             self.check_expression_statement(node)
-        elif isinstance(node, ast.If) and dotted_name(node.test) in _TYPE_CHECKING_NAMES:
+        elif isinstance(node, ast.If) and dotted_name(node.test) in TYPE_CHECKING_GUARDS:
             self.check_type_checking_block(node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.check_function(node)
@@ -344,7 +349,7 @@ class _ModuleChecker:
         self, function: ast.FunctionDef, body: Sequence[ast.stmt], calls: frozenset[str]
     ) -> None:
         for index, statement in enumerate(body):
-            if index == 0 and _is_docstring(statement):
+            if index == 0 and is_string_statement(statement):
                 continue
             problem = self._delegation_problem(statement, calls)
             if problem:
@@ -432,14 +437,6 @@ class _ModuleChecker:
                 "classes; import the canonical instead"
             )
         self.report(node, "class", message)
-
-
-def _is_docstring(node: ast.stmt) -> bool:
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )
 
 
 def _target_names(target: ast.expr) -> Iterator[str]:

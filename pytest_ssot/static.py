@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import cast
 
 from pytest_ssot.model import IdentityResult, Location, ObjectPath, RedirectContract, Verdict
-from pytest_ssot.modules import dotted_name, find_module_source, import_source, parse_source
+from pytest_ssot.modules import (
+    TYPE_CHECKING_GUARDS,
+    dotted_name,
+    find_module_source,
+    import_source,
+    parse_source,
+)
 
 _ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
@@ -181,7 +187,7 @@ class StaticProject:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             self._assign(module, node, here)
         elif isinstance(node, ast.If):
-            if dotted_name(node.test) not in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            if dotted_name(node.test) not in TYPE_CHECKING_GUARDS:
                 for statement in node.body:
                     self._statement(module, statement)
             for statement in node.orelse:

@@ -25,7 +25,7 @@ from pathlib import PurePosixPath
 
 from pytest_ssot.config import SsotConfig
 from pytest_ssot.model import RedirectContract
-from pytest_ssot.modules import dotted_name, import_source, parse_source
+from pytest_ssot.modules import dotted_name, import_source, is_string_statement, parse_source
 from pytest_ssot.sourcetree import PythonFile, python_files
 
 #: Where a reference sits, most direct first; a test reached several ways reports the first.
@@ -267,7 +267,7 @@ class _FileReader:
     ) -> None:
         """One module or test-class body: tests, fixtures, helpers and scope-level code."""
         for index, node in enumerate(body):
-            if index == 0 and _is_string(node):
+            if index == 0 and is_string_statement(node):
                 continue  # docstring
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.function(node, scope, scopes, names)
@@ -382,7 +382,7 @@ class _References(ast.NodeVisitor):
             self.hits.extend(self.matcher.match(self.imported[node.id]))
 
     def visit_Expr(self, node: ast.Expr) -> None:
-        if not _is_string(node):  # a bare string is a docstring or a comment, not a path
+        if not is_string_statement(node):  # a bare string is a docstring or a comment, not a path
             self.generic_visit(node)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
@@ -418,14 +418,6 @@ def _module_imports(body: Sequence[ast.stmt], package: str) -> dict[str, str]:
 def _path_parts(text: str) -> list[str]:
     module, _, attribute = text.partition(":")
     return [*module.split("."), *(attribute.split(".") if attribute else [])]
-
-
-def _is_string(node: ast.stmt) -> bool:
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )
 
 
 def _assigns(node: ast.stmt, name: str) -> bool:
