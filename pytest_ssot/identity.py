@@ -183,31 +183,19 @@ def _check_module_redirect(
             missing.append(name)
         elif obj is not getattr(canonical, name):
             different.append((name, obj))
+    first, where = "", _module_location(module)
     if different:
         name, obj = different[0]
-        names = ", ".join(n for n, _ in different)
-        return IdentityResult.of(
-            contract,
-            redirect,
-            Verdict.SEPARATE_DEFINITION,
-            f"{len(different)} name(s) differ from {contract.canonical}: {names}; "
-            f"{name} {_separate_definition_detail(obj, getattr(canonical, name), None)}",
-            object_location(obj) or _module_location(module),
-        )
-    if missing:
-        return IdentityResult.of(
-            contract,
-            redirect,
-            Verdict.MISSING,
-            f"module {redirect.module} lacks {len(missing)} name(s) of {contract.canonical}: "
-            f"{', '.join(missing)}",
-            _module_location(module),
-        )
-    return IdentityResult.of(
+        first = f"{name} {_separate_definition_detail(obj, getattr(canonical, name), None)}"
+        where = object_location(obj) or where
+    return IdentityResult.of_module_names(
         contract,
         redirect,
-        Verdict.IDENTITY,
-        f"re-exports every public name of {contract.canonical}",
+        missing,
+        [n for n, _ in different],
+        first_difference=first,
+        location=where,
+        module_location=_module_location(module),
     )
 
 

@@ -510,27 +510,7 @@ def _judge_module(
                 different.append(name)
         except MissingName:
             missing.append(name)
-    if different:
-        return IdentityResult.of(
-            contract,
-            redirect,
-            Verdict.SEPARATE_DEFINITION,
-            f"{len(different)} name(s) differ from {contract.canonical}: {', '.join(different)}",
-        )
-    if missing:
-        return IdentityResult.of(
-            contract,
-            redirect,
-            Verdict.MISSING,
-            f"module {redirect.module} lacks {len(missing)} name(s) of {contract.canonical}: "
-            f"{', '.join(missing)}",
-        )
-    return IdentityResult.of(
-        contract,
-        redirect,
-        Verdict.IDENTITY,
-        f"re-exports every public name of {contract.canonical}",
-    )
+    return IdentityResult.of_module_names(contract, redirect, missing, different)
 
 
 def _subclasses(project: StaticProject, found: Definition, canonical: Definition) -> bool:
