@@ -18,6 +18,7 @@ from pytest_ssot.audit import (
     scan_source,
 )
 from pytest_ssot.codemod import (
+    FixPlan,
     NameMap,
     NotRewritable,
     plan_fix,
@@ -122,43 +123,37 @@ def test_redirect_module_source_is_pure_and_keeps_names() -> None:
         assert '__all__ = ["LegacyEngine", "make_engine"]' in source
 
 
-def test_unparsable_file_is_skipped_and_reported(tmp_path: Path) -> None:
+def plan_for(root: Path, extra: dict[str, str]) -> FixPlan:
+    """The fix plan of a one-contract project with ``app/good.py`` importing the old path."""
     write_tree(
-        tmp_path,
+        root,
         {
             "pyproject.toml": '[tool.ssot.contracts.engine]\ncanonical = "app.core:Engine"\n'
             'redirects = ["app.old:LegacyEngine"]\n',
             "app/core.py": "class Engine:\n    pass\n",
             "app/old.py": "from app.core import Engine as LegacyEngine\n",
-            "app/broken.py": "from app.old import LegacyEngine\ndef (:\n",
             "app/good.py": "from app.old import LegacyEngine\n",
+            **extra,
         },
     )
-    config = load_config(tmp_path / "pyproject.toml")
+    config = load_config(root / "pyproject.toml")
     assert config is not None
-    plan = plan_fix(config, search_path=[str(tmp_path)])
+    return plan_fix(config, search_path=[str(root)])
+
+
+def test_unparsable_file_is_skipped_and_reported(tmp_path: Path) -> None:
+    broken = "from app.old import LegacyEngine\ndef (:\n"
+    plan = plan_for(tmp_path, {"app/broken.py": broken})
     assert [c.path for c in plan.changes] == ["app/good.py"]
     assert len(plan.skipped) == 1
     assert plan.skipped[0].startswith("app/broken.py: not valid Python")
-    assert (tmp_path / "app/broken.py").read_text() == "from app.old import LegacyEngine\ndef (:\n"
+    assert (tmp_path / "app/broken.py").read_text() == broken
 
 
 def test_a_failed_write_leaves_the_file_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_tree(
-        tmp_path,
-        {
-            "pyproject.toml": '[tool.ssot.contracts.engine]\ncanonical = "app.core:Engine"\n'
-            'redirects = ["app.old:LegacyEngine"]\n',
-            "app/core.py": "class Engine:\n    pass\n",
-            "app/old.py": "from app.core import Engine as LegacyEngine\n",
-            "app/good.py": "from app.old import LegacyEngine\n",
-        },
-    )
-    config = load_config(tmp_path / "pyproject.toml")
-    assert config is not None
-    plan = plan_fix(config, search_path=[str(tmp_path)])
+    plan = plan_for(tmp_path, {})
 
     def broken_replace(src: str, dst: str) -> None:
         raise OSError("disk full")
