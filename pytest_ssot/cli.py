@@ -23,6 +23,8 @@ from pytest_ssot.config import (
     pytest_cache_dir,
     pytest_pythonpath,
 )
+from pytest_ssot.findings import Projection, finding_lines
+from pytest_ssot.modules import relative_posix
 from pytest_ssot.outputs import json_report, parse_report_spec, to_jsonable, write_report
 
 EXIT_OK = 0
@@ -291,10 +293,11 @@ def _check(args: argparse.Namespace, out: Output) -> int:
         sys.path[:0] = [entry for entry in path if entry not in sys.path]
         reports = run_checks(config, search_path=path)
     failed = any(report.fails_run for report in reports)
+    projection = Projection(config.root, config_file=relative_posix(config.path, config.root))
     for spec in args.report:
-        write_report(spec, reports, config.root)
+        write_report(spec, reports, projection)
     if out.json:
-        out.data(json_report(reports, static=args.static))
+        out.data(json_report(reports, projection, static=args.static))
         return EXIT_VIOLATIONS if failed else EXIT_OK
     renderer = Renderer(config.root)
     for report in reports:
@@ -326,6 +329,12 @@ def _check(args: argparse.Namespace, out: Output) -> int:
         out.line("SSOT golden path: BROKEN", "bad")
         for line in golden:
             out.line(line)
+    found = projection.findings(reports)
+    if found:
+        out.line("")
+        out.line(f"{len(found)} finding(s):", "head")
+        for line in finding_lines(found, limit=None):
+            out.line(f"  {line}")
     if failed:
         out.line("`ssot fix` shows the rewrite that resolves these as a diff; --write applies it")
     return EXIT_VIOLATIONS if failed else EXIT_OK

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import pytest
 
+from pytest_ssot.findings import Check, Finding, Projection, check_id, checks_of
 from pytest_ssot.model import (
     ContractAudit,
     ContractReport,
     IdentityResult,
-    PurityResult,
     RedirectContract,
 )
 from pytest_ssot.report import Renderer
-
-Check = Union[IdentityResult, PurityResult, ContractAudit]
 
 
 class ContractViolation(AssertionError):
@@ -33,52 +31,41 @@ class ContractFile(pytest.File):
     """The configuration file that declares the contracts; one child per contract."""
 
     def __init__(
-        self, *, reports: tuple[ContractReport, ...], renderer: Renderer, **kwargs: Any
+        self,
+        *,
+        reports: tuple[ContractReport, ...],
+        renderer: Renderer,
+        projection: Projection,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.reports = reports
         self.renderer = renderer
+        self.projection = projection
 
     def collect(self) -> Iterable[ContractNode]:
         for report in self.reports:
-            yield ContractNode.from_parent(
-                self, name=report.contract.name, report=report, renderer=self.renderer
-            )
+            yield ContractNode.from_parent(self, name=report.contract.name, report=report)
 
 
 class ContractNode(pytest.Collector):
     """One contract; its items are the identity verdict per redirect and purity per module."""
 
-    def __init__(self, *, report: ContractReport, renderer: Renderer, **kwargs: Any) -> None:
+    def __init__(self, *, report: ContractReport, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.report = report
-        self.renderer = renderer
 
     def collect(self) -> Iterator[ContractItem]:
-        contract = self.report.contract
-        for result in self.report.identity:
+        assert isinstance(self.parent, ContractFile)
+        projection = self.parent.projection
+        for check in checks_of(self.report):
             yield ContractItem.from_parent(
                 self,
-                name=f"identity[{result.redirect}]",
-                contract=contract,
-                check=result,
-                renderer=self.renderer,
-            )
-        for purity in self.report.purity:
-            yield ContractItem.from_parent(
-                self,
-                name=f"purity[{purity.module}]",
-                contract=contract,
-                check=purity,
-                renderer=self.renderer,
-            )
-        if self.report.audit is not None:
-            yield ContractItem.from_parent(
-                self,
-                name="imports",
-                contract=contract,
-                check=self.report.audit,
-                renderer=self.renderer,
+                name=check_id(check),
+                contract=self.report.contract,
+                check=check,
+                findings=projection.of(self.report, check),
+                renderer=self.parent.renderer,
             )
 
 
@@ -90,12 +77,14 @@ class ContractItem(pytest.Item):
         *,
         contract: RedirectContract,
         check: Check,
+        findings: list[Finding],
         renderer: Renderer,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.contract = contract
         self.check = check
+        self.findings = findings
         self.renderer = renderer
         self.add_marker(pytest.mark.ssot(contract.name))
         if contract.golden_path:
@@ -117,14 +106,11 @@ class ContractItem(pytest.Item):
         check = self.check
         if isinstance(check, IdentityResult):
             verdict = check.verdict.value
-            rules = [check.verdict.rule] if check.verdict.rule else []
-            rules += ["SSOT006"] * bool(check.mutations)
         elif isinstance(check, ContractAudit):
             verdict = f"{len(check.sites)} site(s)"
-            rules = [] if check.ok else ["SSOT020"]
         else:
             verdict = "pure" if check.ok else "impure"
-            rules = [] if check.ok else ["SSOT011" if check.error else "SSOT010"]
+        rules = [finding.code for finding in self.findings]
         return [
             ("ssot_contract", self.contract.name),
             ("ssot_check", self.kind),

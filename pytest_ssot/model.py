@@ -6,10 +6,13 @@ happen elsewhere, so the checks and reports can be driven from pytest, a CLI or 
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+# Re-exported: the rule registry defines the verdicts and rule codes.
+from pytest_ssot.rules import Rule as Rule  # noqa: PLC0414
+from pytest_ssot.rules import Verdict as Verdict  # noqa: PLC0414
 
 #: What an import of a deprecated path does to the contract's ``imports`` item.
 AuditPolicy = Literal["error", "warn", "baseline", "off"]
@@ -104,54 +107,6 @@ class RedirectContract:
     def redirect_modules(self) -> tuple[str, ...]:
         """The deprecated modules, each once, in configuration order."""
         return tuple(dict.fromkeys(r.module for r in self.redirects))
-
-
-class Verdict(str, enum.Enum):
-    """What a deprecated path hands a caller, compared with the canonical object."""
-
-    IDENTITY = "identity"
-    SUBCLASS_SHIM = "subclass-shim"
-    SEPARATE_DEFINITION = "separate-definition"
-    MISSING = "missing"
-    IMPORT_ERROR = "import-error"
-    CANONICAL_IMPORT_ERROR = "canonical-import-error"
-    #: Only from ``ssot check --static``: the path is computed by code it cannot follow.
-    UNRESOLVED = "unresolved"
-
-    @property
-    def ok(self) -> bool:
-        return self is Verdict.IDENTITY
-
-    @property
-    def rule(self) -> str:
-        return _VERDICT_RULES[self]
-
-
-class Rule(str, enum.Enum):
-    """Stable rule codes, the way linters name their diagnostics (used in output and reports)."""
-
-    SEPARATE_DEFINITION = "SSOT001"
-    SUBCLASS_SHIM = "SSOT002"
-    MISSING = "SSOT003"
-    IMPORT_ERROR = "SSOT004"
-    CANONICAL_IMPORT_ERROR = "SSOT005"
-    MUTATION = "SSOT006"
-    UNRESOLVED = "SSOT007"
-    IMPURE_REDIRECT = "SSOT010"
-    UNREADABLE_SOURCE = "SSOT011"
-    DEPRECATED_IMPORT = "SSOT020"
-    STALE_BASELINE = "SSOT021"
-
-
-_VERDICT_RULES: dict[Verdict, str] = {
-    Verdict.IDENTITY: "",
-    Verdict.SEPARATE_DEFINITION: Rule.SEPARATE_DEFINITION.value,
-    Verdict.SUBCLASS_SHIM: Rule.SUBCLASS_SHIM.value,
-    Verdict.MISSING: Rule.MISSING.value,
-    Verdict.IMPORT_ERROR: Rule.IMPORT_ERROR.value,
-    Verdict.CANONICAL_IMPORT_ERROR: Rule.CANONICAL_IMPORT_ERROR.value,
-    Verdict.UNRESOLVED: Rule.UNRESOLVED.value,
-}
 
 
 @dataclass(frozen=True)

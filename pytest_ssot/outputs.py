@@ -1,8 +1,8 @@
 """Machine outputs for CI: JSON, SARIF 2.1.0, GitHub Actions annotations and step summary.
 
-All of them are built from the same findings as the terminal text, with the same rule codes,
-so a violation reads the same in a pull-request annotation, in code scanning and in the log.
-Paths are relative to the project root, as code scanning requires.
+All of them list the findings of :mod:`pytest_ssot.findings` and describe rules from the
+registry (:mod:`pytest_ssot.rules`), so a violation reads the same in a pull-request
+annotation, in code scanning and in the log.
 """
 
 from __future__ import annotations
@@ -10,207 +10,51 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pytest_ssot import __version__
-from pytest_ssot.model import ContractReport, Location, ObjectPath, Rule, Verdict
-from pytest_ssot.modules import relative_posix
-from pytest_ssot.report import Renderer
+from pytest_ssot.findings import Finding, Projection
+from pytest_ssot.model import ContractReport, ObjectPath
+from pytest_ssot.rules import DOCS_URL, RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-DOCS = "https://github.com/pytest-ssot/pytest-ssot/blob/main/docs/verdicts.md"
 REPORT_FORMATS = ("json", "sarif")
 
-#: Rule code -> (short name, what it means, how to fix it).
-RULES: dict[str, tuple[str, str, str]] = {
-    Rule.SEPARATE_DEFINITION.value: (
-        "separate-definition",
-        "A deprecated path holds its own class or function instead of the canonical object.",
-        "Replace the deprecated module's body with a redirect that imports the canonical "
-        "(`ssot fix` writes it).",
-    ),
-    Rule.SUBCLASS_SHIM.value: (
-        "subclass-shim",
-        "A deprecated path is a subclass of the canonical, not the canonical itself.",
-        "Alias the canonical instead of subclassing it.",
-    ),
-    Rule.MISSING.value: (
-        "missing",
-        "The deprecated path does not exist: importing it raises ImportError.",
-        "Add the redirect to the deprecated module.",
-    ),
-    Rule.IMPORT_ERROR.value: (
-        "import-error",
-        "Importing the deprecated module fails.",
-        "Make the deprecated module import nothing but the canonical.",
-    ),
-    Rule.CANONICAL_IMPORT_ERROR.value: (
-        "canonical-import-error",
-        "The canonical object itself cannot be imported.",
-        "Fix the import error at the reported location.",
-    ),
-    Rule.MUTATION.value: (
-        "mutation",
-        "Importing a deprecated module changes the canonical object.",
-        "Delete the assignment; define the attribute on the canonical if it is needed.",
-    ),
-    Rule.UNRESOLVED.value: (
-        "unresolved",
-        "The static check cannot follow how the deprecated path is computed.",
-        "Run the runtime check (`ssot check` or pytest), or simplify the shim.",
-    ),
-    Rule.IMPURE_REDIRECT.value: (
-        "impure-redirect",
-        "A deprecated module holds more than a redirect.",
-        "Move the statement into the canonical module, or delete it, and re-export.",
-    ),
-    Rule.UNREADABLE_SOURCE.value: (
-        "unreadable-source",
-        "A source file could not be found, read or parsed.",
-        "Fix the file or the module name in the configuration.",
-    ),
-    Rule.DEPRECATED_IMPORT.value: (
-        "deprecated-import",
-        "Code imports or names a deprecated path instead of the canonical one.",
-        "Import from the canonical module (`ssot fix` rewrites it).",
-    ),
-    Rule.STALE_BASELINE.value: (
-        "stale-baseline",
-        "The import-audit baseline is stale or unusable.",
-        "Record the progress with `pytest --ssot-update-baseline`.",
-    ),
-}
 
-
-@dataclass(frozen=True)
-class Finding:
-    """One violation, flattened: what every CI format needs."""
-
-    rule: str
-    level: str  # "error" or "warning"
-    message: str
-    path: str  # relative to the root, posix
-    line: int
-    contract: str
-
-
-def findings(reports: Sequence[ContractReport], root: Path) -> list[Finding]:
-    found: list[Finding] = []
-    for report in reports:
-        found.extend(_report_findings(report, root))
-    return found
-
-
-def _report_findings(report: ContractReport, root: Path) -> Iterator[Finding]:
-    shorten = Renderer(root).relative_text
-    name = report.contract.name
-    config_file = "pyproject.toml"
-    for result in report.identity:
-        if result.verdict is not Verdict.IDENTITY:
-            path, line = _place(result.location, root, config_file)
-            yield Finding(
-                result.verdict.rule,
-                "error",
-                f"{result.redirect}: {result.verdict.value}: {shorten(result.detail)}",
-                path,
-                line,
-                name,
-            )
-        for mutation in result.mutations:
-            path, line = _place(mutation.location, root, config_file)
-            yield Finding(
-                Rule.MUTATION.value,
-                "error",
-                f"importing {mutation.imported} {mutation.change} "
-                f"{result.canonical.attribute or result.canonical.module}.{mutation.attribute}",
-                path,
-                line,
-                name,
-            )
-    for purity in report.purity:
-        if purity.error:
-            path, line = _place(Location(purity.path) if purity.path else None, root, config_file)
-            yield Finding(Rule.UNREADABLE_SOURCE.value, "error", purity.error, path, line, name)
-        for impurity in purity.impurities:
-            path, line = _place(impurity.location, root, config_file)
-            yield Finding(
-                Rule.IMPURE_REDIRECT.value,
-                "error",
-                f"{purity.module}: [{impurity.kind}] {impurity.message}",
-                path,
-                line,
-                name,
-            )
-    audit = report.audit
-    if audit is None:
-        return
-    if audit.error:
-        yield Finding(Rule.STALE_BASELINE.value, "error", audit.error, audit.baseline, 1, name)
-    level = "warning" if audit.policy == "warn" else "error"
-    failing = audit.diff.new if audit.diff is not None else audit.sites
-    for site in failing:
-        fix = f" (use: {site.replacement})" if site.replacement else ""
-        yield Finding(
-            Rule.DEPRECATED_IMPORT.value,
-            level,
-            f"{site.text} reaches deprecated {site.deprecated}{fix}",
-            site.path,
-            site.line,
-            name,
-        )
-    if audit.diff is not None:
-        for stale in audit.diff.stale:
-            yield Finding(
-                Rule.STALE_BASELINE.value,
-                "error",
-                f"baseline entry {stale.path}: {stale.key} matches nothing any more",
-                audit.baseline,
-                1,
-                name,
-            )
-
-
-def _place(location: Location | None, root: Path, fallback: str) -> tuple[str, int]:
-    if location is None or not location.path:
-        return fallback, 1
-    return relative_posix(location.path, root), max(location.line, 1)
-
-
-def sarif_log(reports: Sequence[ContractReport], root: Path) -> dict[str, Any]:
+def sarif_log(reports: Sequence[ContractReport], projection: Projection) -> dict[str, Any]:
     """A SARIF 2.1.0 log that GitHub code scanning accepts."""
     rules = [
         {
-            "id": code,
-            "name": name,
-            "shortDescription": {"text": description},
-            "fullDescription": {"text": description},
-            "help": {"text": fix, "markdown": f"**Fix:** {fix}"},
-            "helpUri": f"{DOCS}#{code.lower()}",
-            "defaultConfiguration": {"level": "error"},
+            "id": info.code,
+            "name": info.symbol,
+            "shortDescription": {"text": info.summary},
+            "fullDescription": {"text": info.summary},
+            "help": {"text": info.fix, "markdown": f"**Fix:** {info.fix}"},
+            "helpUri": info.help_uri,
+            "defaultConfiguration": {"level": info.level},
         }
-        for code, (name, description, fix) in RULES.items()
+        for info in RULES.values()
     ]
     index = {rule["id"]: number for number, rule in enumerate(rules)}
     results = [
         {
-            "ruleId": finding.rule,
-            "ruleIndex": index[finding.rule],
+            "ruleId": finding.code,
+            "ruleIndex": index[finding.code],
             "level": finding.level,
             "message": {"text": finding.message},
             "locations": [
                 {
                     "physicalLocation": {
                         "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
-                        "region": {"startLine": finding.line},
+                        "region": _region(finding),
                     }
                 }
             ],
-            "properties": {"contract": finding.contract},
+            "properties": {"contract": finding.contract, "check": finding.check},
         }
-        for finding in findings(reports, root)
+        for finding in projection.findings(reports)
     ]
     return {
         "version": "2.1.0",
@@ -221,23 +65,43 @@ def sarif_log(reports: Sequence[ContractReport], root: Path) -> dict[str, Any]:
                     "driver": {
                         "name": "pytest-ssot",
                         "version": __version__,
-                        "informationUri": DOCS,
+                        "informationUri": DOCS_URL,
                         "rules": rules,
                     }
                 },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
+                "originalUriBaseIds": {
+                    "%SRCROOT%": {"uri": projection.root.resolve().as_uri() + "/"}
+                },
                 "results": results,
             }
         ],
     }
 
 
+def _region(finding: Finding) -> dict[str, int]:
+    region = {"startLine": finding.line}
+    if finding.column:
+        region["startColumn"] = finding.column
+    return region
+
+
 # -- JSON ----------------------------------------------------------------------------------------
 
 
-def json_report(reports: Sequence[ContractReport], *, static: bool = False) -> dict[str, Any]:
+def json_report(
+    reports: Sequence[ContractReport], projection: Projection, *, static: bool = False
+) -> dict[str, Any]:
     ok = not any(report.fails_run for report in reports)
-    return {"ok": ok, "static": static, "contracts": to_jsonable(list(reports))}
+    return {
+        "ok": ok,
+        "static": static,
+        "findings": [_finding_json(f) for f in projection.findings(reports)],
+        "contracts": to_jsonable(list(reports)),
+    }
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {"symbol": finding.info.symbol, **to_jsonable(finding)}
 
 
 def to_jsonable(value: object) -> Any:
@@ -258,12 +122,15 @@ def to_jsonable(value: object) -> Any:
     return value
 
 
-def write_report(spec: str, reports: Sequence[ContractReport], root: Path) -> Path:
+def write_report(spec: str, reports: Sequence[ContractReport], projection: Projection) -> Path:
     """``json:PATH`` or ``sarif:PATH``; written atomically."""
     from pytest_ssot.audit import write_atomically
 
     kind, path = parse_report_spec(spec)
-    document = sarif_log(reports, root) if kind == "sarif" else json_report(reports)
+    if kind == "sarif":
+        document = sarif_log(reports, projection)
+    else:
+        document = json_report(reports, projection)
     target = Path(path)
     write_atomically(target, json.dumps(document, indent=2) + "\n")
     return target
@@ -282,14 +149,15 @@ def parse_report_spec(spec: str) -> tuple[str, str]:
 # -- GitHub Actions --------------------------------------------------------------------------
 
 
-def github_annotations(reports: Sequence[ContractReport], root: Path) -> list[str]:
+def github_annotations(reports: Sequence[ContractReport], projection: Projection) -> list[str]:
     """Workflow commands that annotate the pull request's files."""
     lines = []
-    for finding in findings(reports, root):
-        title = f"{finding.rule} {RULES[finding.rule][0]} ({finding.contract})"
+    for finding in projection.findings(reports):
+        title = f"{finding.code} {finding.info.symbol} ({finding.contract})"
+        column = f",col={finding.column}" if finding.column else ""
         lines.append(
-            f"::{finding.level} file={_escape_property(finding.path)},line={finding.line},"
-            f"title={_escape_property(title)}::{_escape_data(finding.message)}"
+            f"::{finding.level} file={_escape_property(finding.path)},line={finding.line}"
+            f"{column},title={_escape_property(title)}::{_escape_data(finding.message)}"
         )
     return lines
 
@@ -302,8 +170,8 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def markdown_summary(reports: Sequence[ContractReport]) -> str:
-    """A table for ``$GITHUB_STEP_SUMMARY``: one row per contract."""
+def markdown_summary(reports: Sequence[ContractReport], projection: Projection) -> str:
+    """Tables for ``$GITHUB_STEP_SUMMARY``: one row per contract, then one per finding."""
     lines = [
         "## pytest-ssot",
         "",
@@ -336,4 +204,16 @@ def markdown_summary(reports: Sequence[ContractReport]) -> str:
         lines.append(
             f"| {status} `{report.contract.name}` | {mark} | {identity} | {purity} | {imports} |"
         )
+    found = projection.findings(reports)
+    if found:
+        lines += ["", "| rule | level | where | finding |", "| --- | --- | --- | --- |"]
+        lines += [
+            f"| {f.code} `{f.info.symbol}` | {f.level} | `{f.path}:{f.line}` | "
+            f"{_markdown_cell(f.message)} |"
+            for f in found
+        ]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

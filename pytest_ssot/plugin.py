@@ -30,9 +30,11 @@ from pytest_ssot.evidence import (
     describe,
     runtime_map,
 )
+from pytest_ssot.findings import FINDINGS_SHOWN, Projection, finding_lines
 from pytest_ssot.isolation import DEFAULT_IMPORT_TIMEOUT, Isolation, IsolationError
 from pytest_ssot.items import ContractFile, ContractItem
 from pytest_ssot.model import ContractReport
+from pytest_ssot.modules import relative_posix
 from pytest_ssot.outputs import (
     github_annotations,
     markdown_summary,
@@ -238,6 +240,11 @@ class SsotSession:
         self.fail_golden_path = _option(config, "ssot_golden_path") == "fail" and not self.warn_only
         self.isolation = _isolation(config)
         self.renderer = Renderer(config.rootpath)
+        self.projection = Projection(
+            ssot_config.root,
+            config_file=relative_posix(ssot_config.path, ssot_config.root),
+            warn=self.warn_only,
+        )
         self._reports: tuple[ContractReport, ...] | None = None
         self.affected: dict[str, None] = {}
 
@@ -281,6 +288,7 @@ class SsotSession:
             path=self.ssot_config.path,
             reports=self.reports,
             renderer=self.renderer,
+            projection=self.projection,
         )
         new_items = [
             item
@@ -359,10 +367,15 @@ class SsotSession:
             for line in lines:
                 terminalreporter.write_line(line)
         terminalreporter.write_sep("-", "ssot contracts")
+        verbose = self.config.getoption("verbose") > 0
         for report in self.reports:
             terminalreporter.write_line(contract_summary(report))
             if report.audit is not None:
                 terminalreporter.write_line(f"    {audit_summary(report.audit)}")
+            for line in finding_lines(
+                self.projection.findings([report]), limit=None if verbose else FINDINGS_SHOWN
+            ):
+                terminalreporter.write_line(f"    {line}")
         if self.config.getoption("ssot_update_baseline"):
             terminalreporter.write_line(
                 f"wrote the import-audit baseline {self.ssot_config.baseline_path}"
@@ -374,17 +387,16 @@ class SsotSession:
     def _ci_outputs(self, terminalreporter: pytest.TerminalReporter) -> None:
         if hasattr(self.config, "workerinput"):
             return  # the controller reports once for the whole run
-        root = self.ssot_config.root
         for spec in self.config.getoption("ssot_report"):
-            path = write_report(spec, self.reports, root)
+            path = write_report(spec, self.reports, self.projection)
             terminalreporter.write_line(f"ssot report: {path}")
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            for line in github_annotations(self.reports, root):
+            for line in github_annotations(self.reports, self.projection):
                 terminalreporter.write_line(line)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8") as stream:
-                stream.write(markdown_summary(self.reports))
+                stream.write(markdown_summary(self.reports, self.projection))
 
 
 class SsotEvidenceWarning(pytest.PytestWarning):

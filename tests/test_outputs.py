@@ -10,15 +10,16 @@ import pytest
 
 from pytest_ssot.checks import run_checks
 from pytest_ssot.config import load_config
+from pytest_ssot.findings import Projection
 from pytest_ssot.model import ContractReport
 from pytest_ssot.outputs import (
-    RULES,
     github_annotations,
     json_report,
     markdown_summary,
     parse_report_spec,
     sarif_log,
 )
+from pytest_ssot.rules import RULES
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -42,7 +43,7 @@ def test_sarif_is_valid_against_the_official_schema(
     schema_file = Path(schema_package.__file__).parent / "sarif-2.1.0.json"
     schema = json.loads(schema_file.read_text())
     root, reports = demo_reports
-    log = sarif_log(reports, root)
+    log = sarif_log(reports, Projection(root))
     jsonschema.validate(log, schema)
     results = log["runs"][0]["results"]
     rules = {r["ruleId"] for r in results}
@@ -52,7 +53,7 @@ def test_sarif_is_valid_against_the_official_schema(
         assert not uri.startswith("/"), uri  # relative to the root, as code scanning wants
         assert (root / uri).exists()
     driver = log["runs"][0]["tool"]["driver"]
-    assert [r["id"] for r in driver["rules"]] == list(RULES)
+    assert [r["id"] for r in driver["rules"]] == [r.value for r in RULES]
     assert all(r["help"]["text"] for r in driver["rules"])
 
 
@@ -60,7 +61,7 @@ def test_github_annotations_are_escaped_workflow_commands(
     demo_reports: tuple[Path, tuple[ContractReport, ...]],
 ) -> None:
     root, reports = demo_reports
-    lines = github_annotations(reports, root)
+    lines = github_annotations(reports, Projection(root))
     first = lines[0]
     assert first.startswith(
         "::error file=src/chat/agents/supervisor/execution_engine.py,line=8,"
@@ -73,15 +74,15 @@ def test_github_annotations_are_escaped_workflow_commands(
 def test_markdown_summary_has_a_row_per_contract(
     demo_reports: tuple[Path, tuple[ContractReport, ...]],
 ) -> None:
-    _, reports = demo_reports
-    summary = markdown_summary(reports)
+    root, reports = demo_reports
+    summary = markdown_summary(reports, Projection(root))
     assert "| ❌ `execution-engine` | yes |" in summary
     assert "| ❌ `websocket-notifier` | yes | canonical-import-error |" in summary
 
 
 def test_json_report_round_trips(demo_reports: tuple[Path, tuple[ContractReport, ...]]) -> None:
-    _, reports = demo_reports
-    data = json.loads(json.dumps(json_report(reports)))
+    root, reports = demo_reports
+    data = json.loads(json.dumps(json_report(reports, Projection(root))))
     assert data["ok"] is False
     first = data["contracts"][0]["identity"][0]
     assert first["verdict"] == "separate-definition"

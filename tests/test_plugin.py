@@ -588,3 +588,36 @@ def test_mission_critical_stage_runs_only_contracts_and_golden_paths(
     fixed = pytester.runpytest("-m", "ssot or golden_path")
     fixed.assert_outcomes(passed=4, deselected=1)
     assert fixed.ret == pytest.ExitCode.OK
+
+
+def test_junit_and_sarif_name_the_same_rules_for_a_stale_baseline_and_unreadable_files(
+    pytester: pytest.Pytester,
+) -> None:
+    """The rules on the imports item (JUnit) and in SARIF come from one projection: a stale
+    baseline entry is SSOT021 and an unparsable file SSOT011, in both."""
+    baseline = {
+        "version": 1,
+        "contracts": {"engine": {"app/gone.py": {"from-import app.old.Engine": 1}}},
+    }
+    make_project(
+        pytester,
+        contract_toml(golden_path=False, audit="baseline"),
+        {
+            **CANONICAL,
+            **GOOD_REDIRECT,
+            "ssot-baseline.json": json.dumps(baseline),
+            "app/broken.py": "from app.old import (Engine,\n",
+        },
+    )
+    result = pytester.runpytest(
+        "--junitxml=out.xml", "-o", "junit_family=xunit1", "--ssot-report=sarif:out.sarif"
+    )
+    result.assert_outcomes(passed=2, failed=1)
+    root = ET.parse(pytester.path / "out.xml").getroot()
+    imports = next(c for c in root.iter("testcase") if c.get("name") == "imports")
+    properties = {p.get("name"): p.get("value") for p in imports.iter("property")}
+    junit_rules = sorted(str(properties["ssot_rules"]).split(","))
+    sarif = json.loads((pytester.path / "out.sarif").read_text())
+    sarif_rules = sorted({r["ruleId"] for r in sarif["runs"][0]["results"]})
+    assert junit_rules == sarif_rules
+    assert {"SSOT011", "SSOT021"} <= set(sarif_rules)
