@@ -288,6 +288,11 @@ def consequence(result: IdentityResult) -> str:
         )
     if verdict is Verdict.CANONICAL_IMPORT_ERROR:
         return "the SSOT itself cannot be imported: every caller is down, whatever path it uses"
+    if verdict is Verdict.UNRESOLVED:
+        return (
+            f"unknown without importing: the static check cannot tell whether callers of "
+            f"{result.redirect.dotted} get {canonical}; run `ssot check` or pytest to know"
+        )
     return "nothing: this path is the SSOT"
 
 

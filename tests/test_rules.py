@@ -48,3 +48,15 @@ def test_every_rule_has_a_doc_section_at_its_anchor(code: str) -> None:
     headings = re.findall(r"^## (.+)$", DOCS.read_text(encoding="utf-8"), re.M)
     # The heading mkdocs turns into the anchor the outputs link to (helpUri).
     assert f"{info.code} `{info.symbol}`" in headings
+
+
+@pytest.mark.parametrize("verdict", [v for v in Verdict if not v.ok])
+def test_every_failing_verdict_says_what_breaks(verdict: Verdict) -> None:
+    """The golden-path section's "breaks:" line; identity's text must never stand in."""
+    from pytest_ssot.model import IdentityResult, ObjectPath
+    from pytest_ssot.report import consequence
+
+    canonical, redirect = ObjectPath("app.core", "Engine"), ObjectPath("app.old", "Engine")
+    result = IdentityResult("c", redirect, canonical, verdict, "detail")
+    identity = IdentityResult("c", redirect, canonical, Verdict.IDENTITY, "detail")
+    assert consequence(result) != consequence(identity)
