@@ -10,10 +10,11 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from pytest_ssot import __version__
 from pytest_ssot.config import (
@@ -25,6 +26,7 @@ from pytest_ssot.config import (
 )
 from pytest_ssot.findings import Projection, finding_lines
 from pytest_ssot.modules import relative_posix
+from pytest_ssot.options import option
 from pytest_ssot.outputs import json_report, parse_report_spec, to_jsonable, write_report
 
 EXIT_OK = 0
@@ -94,11 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="colour the text output (auto: on a terminal, unless NO_COLOR is set)",
     )
     with_config = argparse.ArgumentParser(add_help=False)
-    with_config.add_argument(
-        "--config",
-        type=Path,
-        help="the pyproject.toml holding [tool.ssot] (default: the nearest one upwards)",
-    )
+    _add_option(with_config, "ssot_config", type=Path)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
@@ -136,13 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         "exit codes: 0 ok, 1 violations, 2 usage or configuration error",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument(
-        "--report",
-        action="append",
-        default=[],
-        metavar="FORMAT:PATH",
-        help="also write json:PATH or sarif:PATH (SARIF 2.1.0, for code scanning); repeatable",
-    )
+    _add_option(check, "ssot_report", action="append", default=[])
     check.add_argument(
         "--static",
         action="store_true",
@@ -170,6 +162,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="make redirects emit a DeprecationWarning on use (PEP 562 __getattr__ form)",
     )
     return parser
+
+
+def _add_option(parser: argparse.ArgumentParser, name: str, **kwargs: Any) -> None:
+    """A flag of the option table (:mod:`pytest_ssot.options`), under its ``ssot`` name."""
+    row = option(name)
+    assert row.cli is not None, f"{name} has no flag of the ssot command"
+    dest = row.cli.lstrip("-").replace("-", "_")
+    parser.add_argument(row.cli, dest=dest, metavar=row.metavar, help=_plain(row.help), **kwargs)
+
+
+def _plain(markdown: str) -> str:
+    """Help text without the Markdown the docs table needs; argparse expands ``%``."""
+    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown).replace("`", "").replace("%", "%%")
 
 
 def main(argv: Sequence[str] | None = None, stream: TextIO | None = None) -> int:

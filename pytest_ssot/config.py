@@ -166,17 +166,6 @@ def _parse_audit(where: _Where, raw: object) -> AuditSettings:
     )
 
 
-def parse_timeout(value: object) -> float:
-    """A number of seconds greater than zero, from a flag, an ini key or TOML."""
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        seconds = float("nan")
-    if not seconds > 0 or seconds == float("inf"):
-        raise ConfigError(f"must be a number of seconds greater than 0, not {value!r}")
-    return seconds
-
-
 def _helper_name(spec: str) -> str:
     """``pkg._compat:warn_moved`` and ``pkg._compat.warn_moved`` both mean ``warn_moved``."""
     return spec.replace(":", ".").rsplit(".", 1)[-1]

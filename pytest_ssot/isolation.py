@@ -44,9 +44,7 @@ from pytest_ssot.model import (
     RedirectContract,
     Verdict,
 )
-
-#: Seconds one import may take in the child before it counts as hanging.
-DEFAULT_IMPORT_TIMEOUT = 60.0
+from pytest_ssot.options import DEFAULT_IMPORT_TIMEOUT
 
 #: How long after the child's own deadline (when it prints where it hangs) it is killed.
 _GRACE = 0.5

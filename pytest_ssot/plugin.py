@@ -21,7 +21,7 @@ import pytest
 
 from pytest_ssot.baseline import BaselineError
 from pytest_ssot.checks import run_checks
-from pytest_ssot.config import ConfigError, SsotConfig, load_config, parse_timeout
+from pytest_ssot.config import ConfigError, SsotConfig, load_config
 from pytest_ssot.evidence import (
     RUNTIME_MAP_CACHE_KEY,
     TestEvidence,
@@ -31,10 +31,11 @@ from pytest_ssot.evidence import (
     runtime_map,
 )
 from pytest_ssot.findings import FINDINGS_SHOWN, Projection, finding_lines
-from pytest_ssot.isolation import DEFAULT_IMPORT_TIMEOUT, Isolation, IsolationError
+from pytest_ssot.isolation import Isolation, IsolationError
 from pytest_ssot.items import ContractFile, ContractItem
 from pytest_ssot.model import ContractReport
 from pytest_ssot.modules import relative_posix
+from pytest_ssot.options import OPTIONS, OptionError, Value, option
 from pytest_ssot.outputs import (
     github_annotations,
     markdown_summary,
@@ -52,102 +53,24 @@ XDIST_REPORTS_KEY = "ssot_reports"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Every flag and ini key, from the one option table (:mod:`pytest_ssot.options`)."""
     group = parser.getgroup("ssot", "pytest-ssot: single-source-of-truth contracts")
-    group.addoption(
-        "--ssot-report",
-        action="append",
-        default=[],
-        metavar="FORMAT:PATH",
-        help="Also write the findings as json:PATH or sarif:PATH (SARIF 2.1.0, for GitHub code "
-        "scanning); repeatable. On GitHub Actions, annotations and a step summary are added "
-        "whatever this says.",
-    )
-    group.addoption(
-        "--ssot-config",
-        metavar="PATH",
-        help="File holding the [tool.ssot] contracts. Default: the pyproject.toml pytest "
-        "read its settings from, else the one in the rootdir. (ini: ssot_config)",
-    )
-    parser.addini("ssot_config", "File holding the [tool.ssot] contracts.", default="")
-    group.addoption(
-        "--ssot-warn",
-        action="store_true",
-        default=None,
-        help="Warn-only rollout: report violations as xfailed contract items and do not fail "
-        "golden-path tests. (ini: ssot_warn = true)",
-    )
-    parser.addini(
-        "ssot_warn", "Report SSOT violations without failing the run.", type="bool", default=False
-    )
-    group.addoption(
-        "--ssot-golden-path",
-        choices=("fail", "report"),
-        default=None,
-        help="What a violated golden-path contract does to @pytest.mark.golden_path tests: "
-        "'fail' them with the diagnosis (default) or only 'report' them in the summary. "
-        "(ini: ssot_golden_path)",
-    )
-    parser.addini("ssot_golden_path", "fail | report (see --ssot-golden-path).", default="fail")
-    _add_evidence_options(parser, group)
-    group.addoption(
-        "--ssot-update-baseline",
-        action="store_true",
-        default=False,
-        help="Write the import-audit baseline ([tool.ssot.audit] baseline, default "
-        "ssot-baseline.json) from the sites found in this run, to record progress or adopt "
-        "the audit on a codebase that still has sites.",
-    )
-    group.addoption(
-        "--ssot-isolate",
-        action="store_true",
-        default=None,
-        help="Run the identity checks in a child interpreter per contract, so a module that "
-        "hangs, exits or crashes on import becomes an import-error verdict and nothing the "
-        "checks import stays in this process. (ini: ssot_isolate = true)",
-    )
-    parser.addini(
-        "ssot_isolate",
-        "Run the identity checks in a child interpreter (see --ssot-isolate).",
-        type="bool",
-        default=False,
-    )
-    group.addoption(
-        "--ssot-import-timeout",
-        metavar="SECONDS",
-        default=None,
-        help="With --ssot-isolate: how long one import may take before it is reported as "
-        f"hanging. Default {DEFAULT_IMPORT_TIMEOUT:g}. (ini: ssot_import_timeout)",
-    )
-    parser.addini(
-        "ssot_import_timeout",
-        "Seconds one isolated import may take (see --ssot-import-timeout).",
-        default=f"{DEFAULT_IMPORT_TIMEOUT:g}",
-    )
-
-
-def _add_evidence_options(parser: pytest.Parser, group: pytest.OptionGroup) -> None:
-    group.addoption(
-        "--ssot-evidence",
-        choices=("off", "golden", "all"),
-        default=None,
-        help="Trace tests with coverage.py, restricted to the contracts' files: 'golden' "
-        "(@pytest.mark.golden_path tests) or 'all'. A golden-path test that runs deprecated "
-        "code fails with the lines and how it got there. (ini: ssot_evidence; default off)",
-    )
-    parser.addini("ssot_evidence", "off | golden | all (see --ssot-evidence).", default="off")
-    group.addoption(
-        "--ssot-require-guard",
-        action="store_true",
-        default=None,
-        help="With --ssot-evidence: fail a golden-path test that never ran the canonical's code "
-        "(by default a warning: it does not guard the SSOT). (ini: ssot_require_guard)",
-    )
-    parser.addini(
-        "ssot_require_guard",
-        "Fail golden-path tests that never reach the canonical (see --ssot-require-guard).",
-        type="bool",
-        default=False,
-    )
+    for row in OPTIONS:
+        help_text = row.help + (f" (ini: {row.name})" if row.ini else "")
+        if row.type in ("bool", "flag"):
+            default = False if row.type == "flag" else None
+            group.addoption(row.flag, action="store_true", default=default, help=help_text)
+        elif row.type == "reports":
+            group.addoption(
+                row.flag, action="append", default=[], metavar=row.metavar, help=help_text
+            )
+        elif row.type == "choice":
+            group.addoption(row.flag, choices=row.choices, default=None, help=help_text)
+        else:
+            group.addoption(row.flag, metavar=row.metavar, default=None, help=help_text)
+        if row.ini:
+            # Read as text and validated by the table: pytest checks no choices in ini files.
+            parser.addini(row.name, row.help, default="")
 
 
 def _check_report_specs(config: pytest.Config) -> None:
@@ -172,6 +95,8 @@ def pytest_configure(config: pytest.Config) -> None:
     _check_report_specs(config)
     ssot_config, problems = with_package_contracts(_load(config), config.rootpath)
     if ssot_config is not None:
+        for row in OPTIONS:
+            _option(config, row.name)  # every value checked before anything runs
         session = SsotSession(config, ssot_config, problems)
         config.pluginmanager.register(session, "pytest_ssot.session")
         scope = _option(config, "ssot_evidence")
@@ -193,22 +118,15 @@ def _load(config: pytest.Config) -> SsotConfig | None:
 def _isolation(config: pytest.Config) -> Isolation | None:
     if not _option(config, "ssot_isolate"):
         return None
-    value = _option(config, "ssot_import_timeout")
-    try:
-        return Isolation(timeout=parse_timeout(value))
-    except ConfigError as error:
-        given = (
-            "--ssot-import-timeout"
-            if config.getoption("ssot_import_timeout")
-            else "ssot_import_timeout"
-        )
-        raise pytest.UsageError(f"pytest-ssot: {given} {error}") from None
+    timeout = _option(config, "ssot_import_timeout")
+    assert isinstance(timeout, float)
+    return Isolation(timeout=timeout)
 
 
 def _config_path(config: pytest.Config) -> Path | None:
-    explicit = config.getoption("ssot_config") or config.getini("ssot_config")
+    explicit = _option(config, "ssot_config")
     if explicit:
-        path = Path(explicit)
+        path = Path(str(explicit))
         path = path if path.is_absolute() else config.rootpath / path
         if not path.is_file():
             raise pytest.UsageError(
@@ -222,9 +140,14 @@ def _config_path(config: pytest.Config) -> Path | None:
     return default if default.is_file() else None
 
 
-def _option(config: pytest.Config, name: str) -> object:
-    value = config.getoption(name)
-    return config.getini(name) if value is None else value
+def _option(config: pytest.Config, name: str) -> Value:
+    """The value in force, validated: a typo in an ini key is a usage error naming the key
+    and what it takes, never a silent change of behaviour."""
+    row = option(name)
+    try:
+        return row.resolve(config.getoption(name), config.getini(name) if row.ini else None)
+    except OptionError as error:
+        raise pytest.UsageError(f"pytest-ssot: {error}") from None
 
 
 class SsotSession:

@@ -284,7 +284,7 @@ def test_bad_timeout_is_a_usage_error(
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     value = "'soon'" if args else "'-1'"
     assert result.stderr.lines[0] == (
-        f"ERROR: pytest-ssot: {given} must be a number of seconds greater than 0, not {value}"
+        f"ERROR: pytest-ssot: {given} = {value}: expected a number of seconds greater than 0"
     )
 
 
