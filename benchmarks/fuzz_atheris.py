@@ -24,7 +24,7 @@ import tempfile
 import atheris  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
 with atheris.instrument_imports():
-    from pytest_ssot.audit import (
+    from pytest_ssot.analysis.audit import (
         SiteMatcher,
         SourceFile,
         UnparsableSource,
@@ -32,8 +32,12 @@ with atheris.instrument_imports():
         scan_source,
         scan_source_reference,
     )
-    from pytest_ssot.model import ImportSite, ObjectPath, RedirectContract
-    from pytest_ssot.purity import RedirectRules, check_source_purity, find_attribute_assignment
+    from pytest_ssot.analysis.purity import (
+        RedirectRules,
+        check_source_purity,
+        find_attribute_assignment,
+    )
+    from pytest_ssot.domain.model import ImportSite, ObjectPath, RedirectContract
 
 ENGINE = RedirectContract(
     "engine",

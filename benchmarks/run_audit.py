@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pytest_ssot.audit import (
+from pytest_ssot.analysis.audit import (
     SiteMatcher,
     SourceFile,
     UnparsableSource,
@@ -40,9 +40,9 @@ from pytest_ssot.audit import (
     deprecated_modules,
     scan_source_reference,
 )
-from pytest_ssot.config import SsotConfig, load_config
-from pytest_ssot.model import ImportSite
-from pytest_ssot.sourcetree import python_files
+from pytest_ssot.domain.model import ImportSite
+from pytest_ssot.settings.pyproject import SsotConfig, load_config
+from pytest_ssot.source.tree import python_files
 
 COLD_TARGET = 0.35
 WARM_TARGET = 1.0

@@ -30,10 +30,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pytest_ssot.config import load_config
-from pytest_ssot.identity import check_identity
-from pytest_ssot.isolation import Isolation, check_identities_isolated
-from pytest_ssot.model import ObjectPath, RedirectContract
+from pytest_ssot.analysis.identity import check_identity
+from pytest_ssot.analysis.isolation import Isolation, check_identities_isolated
+from pytest_ssot.domain.model import ObjectPath, RedirectContract
+from pytest_ssot.settings.pyproject import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "examples" / "chat-backend"

@@ -1,8 +1,12 @@
 """pytest-ssot: keep a single-source-of-truth migration honest.
 
-The pytest hooks are in :mod:`pytest_ssot.plugin`; the checks are plain modules
-(:mod:`~pytest_ssot.config`, :mod:`~pytest_ssot.identity`, :mod:`~pytest_ssot.purity`,
-:mod:`~pytest_ssot.checks`, :mod:`~pytest_ssot.report`) usable without pytest.
+Layers, from the bottom: :mod:`~pytest_ssot.domain` (contracts, results, rules),
+:mod:`~pytest_ssot.source` (reading source), :mod:`~pytest_ssot.settings` (configuration),
+:mod:`~pytest_ssot.analysis` (the checks), :mod:`~pytest_ssot.rendering` (findings, text,
+CI outputs), :mod:`~pytest_ssot.migration` (discover, map, fix); on top the pytest adapter
+(:mod:`~pytest_ssot.pytest_plugin`) and the ``ssot`` command (:mod:`~pytest_ssot.command`).
+Each layer imports only the layers below it (an import-linter contract keeps it so); only
+the pytest adapter imports pytest. See docs/design.md.
 """
 
 from __future__ import annotations

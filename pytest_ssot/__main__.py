@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from pytest_ssot.cli import main
+from pytest_ssot.command.main import main
 
 raise SystemExit(main())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.audit import (
+from pytest_ssot.analysis.audit import (
     SiteMatcher,
     SourceFile,
     UnparsableSource,
@@ -15,8 +15,8 @@ from pytest_ssot.audit import (
     scan_source,
     scan_source_reference,
 )
-from pytest_ssot.model import ImportSite, ObjectPath, RedirectContract
-from pytest_ssot.sourcetree import TreeSelection, normalise_globs
+from pytest_ssot.domain.model import ImportSite, ObjectPath, RedirectContract
+from pytest_ssot.source.tree import TreeSelection, normalise_globs
 from tests.conftest import write_tree
 
 ENGINE = RedirectContract(

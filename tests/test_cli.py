@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.cli import main
+from pytest_ssot.command.main import main
 from tests.conftest import write_tree
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

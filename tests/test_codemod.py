@@ -10,14 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_ssot.audit import (
+from pytest_ssot.analysis.audit import (
     SiteMatcher,
     SourceFile,
     UnparsableSource,
     deprecated_modules,
     scan_source,
 )
-from pytest_ssot.codemod import (
+from pytest_ssot.analysis.purity import RedirectRules, check_source_purity
+from pytest_ssot.domain.model import ObjectPath, RedirectContract
+from pytest_ssot.migration.codemod import (
     FixPlan,
     NameMap,
     NotRewritable,
@@ -25,9 +27,7 @@ from pytest_ssot.codemod import (
     redirect_module_source,
     rewrite_sites,
 )
-from pytest_ssot.config import load_config, parse_config
-from pytest_ssot.model import ObjectPath, RedirectContract
-from pytest_ssot.purity import RedirectRules, check_source_purity
+from pytest_ssot.settings.pyproject import load_config, parse_config
 from tests.conftest import write_tree
 
 ENGINE = RedirectContract(

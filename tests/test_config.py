@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.config import DEFAULT_SHIM_HELPERS, ConfigError, load_config
-from pytest_ssot.model import ObjectPath
+from pytest_ssot.domain.model import ObjectPath
+from pytest_ssot.settings.pyproject import DEFAULT_SHIM_HELPERS, ConfigError, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:

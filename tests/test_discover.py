@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.config import parse_config
-from pytest_ssot.discover import (
+from pytest_ssot.migration.discover import (
     Discovery,
     Proposal,
     discover,
@@ -18,7 +17,8 @@ from pytest_ssot.discover import (
     render_text,
     render_toml,
 )
-from pytest_ssot.sourcetree import TreeSelection
+from pytest_ssot.settings.pyproject import parse_config
+from pytest_ssot.source.tree import TreeSelection
 from tests.conftest import write_tree
 
 if sys.version_info >= (3, 11):

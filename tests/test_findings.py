@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.findings import Finding, Projection, check_id, checks_of, finding_lines
-from pytest_ssot.model import (
+from pytest_ssot.domain.model import (
     BaselineDiff,
     ContractAudit,
     ContractReport,
@@ -24,8 +23,14 @@ from pytest_ssot.model import (
     Stale,
     Verdict,
 )
-from pytest_ssot.outputs import github_annotations, json_report, markdown_summary, sarif_log
-from pytest_ssot.rules import Rule
+from pytest_ssot.domain.rules import Rule
+from pytest_ssot.rendering.findings import Finding, Projection, check_id, checks_of, finding_lines
+from pytest_ssot.rendering.outputs import (
+    github_annotations,
+    json_report,
+    markdown_summary,
+    sarif_log,
+)
 
 CANONICAL = ObjectPath("app.core", "Engine")
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from pytest_ssot.audit import (
+from pytest_ssot.analysis.audit import (
     SiteMatcher,
     SourceFile,
     UnparsableSource,
@@ -25,8 +25,12 @@ from pytest_ssot.audit import (
     scan_source,
     scan_source_reference,
 )
-from pytest_ssot.model import ImportSite, ObjectPath, RedirectContract
-from pytest_ssot.purity import RedirectRules, check_source_purity, find_attribute_assignment
+from pytest_ssot.analysis.purity import (
+    RedirectRules,
+    check_source_purity,
+    find_attribute_assignment,
+)
+from pytest_ssot.domain.model import ImportSite, ObjectPath, RedirectContract
 
 T = TypeVar("T", bound=Callable[..., None])
 

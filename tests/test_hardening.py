@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot import audit
-from pytest_ssot.audit import (
+from pytest_ssot.analysis import audit
+from pytest_ssot.analysis.audit import (
     SiteMatcher,
     SourceFile,
     audit_tree,
@@ -27,12 +27,12 @@ from pytest_ssot.audit import (
     scan_source,
     scan_source_reference,
 )
-from pytest_ssot.baseline import BaselineError, load_baseline, write_baseline
-from pytest_ssot.checks import audit_contracts, check_purity
-from pytest_ssot.config import load_config
-from pytest_ssot.model import ImportSite, ObjectPath, RedirectContract
-from pytest_ssot.purity import MAX_REDIRECT_BYTES, RedirectRules, check_source_purity
-from pytest_ssot.sourcetree import TreeSelection
+from pytest_ssot.analysis.baseline import BaselineError, load_baseline, write_baseline
+from pytest_ssot.analysis.purity import MAX_REDIRECT_BYTES, RedirectRules, check_source_purity
+from pytest_ssot.analysis.run import audit_contracts, check_purity
+from pytest_ssot.domain.model import ImportSite, ObjectPath, RedirectContract
+from pytest_ssot.settings.pyproject import load_config
+from pytest_ssot.source.tree import TreeSelection
 from tests.conftest import write_tree
 from tests.test_config import BAD
 

@@ -6,8 +6,8 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pytest_ssot.identity import check_identity
-from pytest_ssot.model import IdentityResult, ObjectPath, RedirectContract, Verdict
+from pytest_ssot.analysis.identity import check_identity
+from pytest_ssot.domain.model import IdentityResult, ObjectPath, RedirectContract, Verdict
 from tests.conftest import WriteTree
 
 CANONICAL = """

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.identity import check_identity
-from pytest_ssot.isolation import (
+from pytest_ssot.analysis.identity import check_identity
+from pytest_ssot.analysis.isolation import (
     Isolation,
     IsolationError,
     check_identities_isolated,
@@ -24,7 +24,7 @@ from pytest_ssot.isolation import (
     identity_from_dict,
     identity_to_dict,
 )
-from pytest_ssot.model import (
+from pytest_ssot.domain.model import (
     IdentityResult,
     Location,
     Mutation,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.options import OPTIONS, OptionError, markdown_table, option
+from pytest_ssot.settings.options import OPTIONS, OptionError, markdown_table, option
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.checks import run_checks
-from pytest_ssot.config import load_config
-from pytest_ssot.findings import Projection
-from pytest_ssot.model import ContractReport
-from pytest_ssot.outputs import (
+from pytest_ssot.analysis.run import run_checks
+from pytest_ssot.domain.model import ContractReport
+from pytest_ssot.domain.rules import RULES
+from pytest_ssot.rendering.findings import Projection
+from pytest_ssot.rendering.outputs import (
     github_annotations,
     json_report,
     markdown_summary,
     parse_report_spec,
     sarif_log,
 )
-from pytest_ssot.rules import RULES
+from pytest_ssot.settings.pyproject import load_config
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

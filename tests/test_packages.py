@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.config import SsotConfig, load_config
-from pytest_ssot.packages import ENTRY_POINT_GROUP, package_contracts, with_package_contracts
+from pytest_ssot.settings.packages import (
+    ENTRY_POINT_GROUP,
+    package_contracts,
+    with_package_contracts,
+)
+from pytest_ssot.settings.pyproject import SsotConfig, load_config
 from tests.conftest import write_tree
 
 

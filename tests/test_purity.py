@@ -5,14 +5,14 @@ from textwrap import dedent
 
 import pytest
 
-from pytest_ssot.config import DEFAULT_SHIM_HELPERS
-from pytest_ssot.model import Allowance, ObjectPath, PurityResult, RedirectContract
-from pytest_ssot.purity import (
+from pytest_ssot.analysis.purity import (
     RedirectRules,
     check_module_purity,
     check_source_purity,
     find_attribute_assignment,
 )
+from pytest_ssot.domain.model import Allowance, ObjectPath, PurityResult, RedirectContract
+from pytest_ssot.settings.pyproject import DEFAULT_SHIM_HELPERS
 
 HELPERS = frozenset({"warn_moved", *DEFAULT_SHIM_HELPERS})
 

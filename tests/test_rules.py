@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.rules import RULES, Rule, Verdict, markdown_table, rule_info
+from pytest_ssot.domain.rules import RULES, Rule, Verdict, markdown_table, rule_info
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "verdicts.md"
 
@@ -37,8 +37,8 @@ def test_docs_rule_table_is_the_registry() -> None:
     table = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", text, re.S)
     assert table is not None, "docs/verdicts.md lost its rules:start/rules:end markers"
     assert table.group(1) == markdown_table(), (
-        "docs/verdicts.md's rule table differs from pytest_ssot/rules.py; paste "
-        "`python -c 'from pytest_ssot.rules import markdown_table; print(markdown_table())'`"
+        "docs/verdicts.md's rule table differs from pytest_ssot/domain/rules.py; paste "
+        "`python -c 'from pytest_ssot.domain.rules import markdown_table; print(markdown_table())'`"
     )
 
 
@@ -53,8 +53,8 @@ def test_every_rule_has_a_doc_section_at_its_anchor(code: str) -> None:
 @pytest.mark.parametrize("verdict", [v for v in Verdict if not v.ok])
 def test_every_failing_verdict_says_what_breaks(verdict: Verdict) -> None:
     """The golden-path section's "breaks:" line; identity's text must never stand in."""
-    from pytest_ssot.model import IdentityResult, ObjectPath
-    from pytest_ssot.report import consequence
+    from pytest_ssot.domain.model import IdentityResult, ObjectPath
+    from pytest_ssot.rendering.text import consequence
 
     canonical, redirect = ObjectPath("app.core", "Engine"), ObjectPath("app.old", "Engine")
     result = IdentityResult("c", redirect, canonical, verdict, "detail")

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
-from pytest_ssot.config import SsotConfig, load_config
-from pytest_ssot.testmap import ContractTests, TestRef, map_tests, render_text
+from pytest_ssot.migration.testmap import ContractTests, TestRef, map_tests, render_text
+from pytest_ssot.settings.pyproject import SsotConfig, load_config
 from tests.conftest import write_tree
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "chat-backend"

@@ -13,8 +13,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
-from pytest_ssot.audit import write_atomically
-from pytest_ssot.model import BaselineDiff, ImportSite, Stale
+from pytest_ssot.domain.model import BaselineDiff, ImportSite, Stale
+from pytest_ssot.source.files import write_atomically
 
 FORMAT_VERSION = 1
 

@@ -23,10 +23,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from pytest_ssot.config import SsotConfig
-from pytest_ssot.model import RedirectContract
-from pytest_ssot.modules import dotted_name, import_source, is_string_statement, parse_source
-from pytest_ssot.sourcetree import PythonFile, python_files
+from pytest_ssot.domain.model import RedirectContract
+from pytest_ssot.settings.pyproject import SsotConfig
+from pytest_ssot.source.modules import dotted_name, import_source, is_string_statement, parse_source
+from pytest_ssot.source.tree import PythonFile, python_files
 
 #: Where a reference sits, most direct first; a test reached several ways reports the first.
 SCOPES = ("test", "class", "fixture", "helper", "module")

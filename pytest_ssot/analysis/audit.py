@@ -21,7 +21,6 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 import threading
 import tokenize
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,15 +28,16 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from pytest_ssot.model import ImportSite, ObjectPath, RedirectContract
-from pytest_ssot.modules import (
+from pytest_ssot.domain.model import ImportSite, ObjectPath, RedirectContract
+from pytest_ssot.source.files import write_atomically
+from pytest_ssot.source.modules import (
     TYPE_CHECKING_GUARDS,
     dotted_name,
     import_source,
     is_string_statement,
     parse_source,
 )
-from pytest_ssot.sourcetree import PythonFile, TreeSelection, python_files
+from pytest_ssot.source.tree import PythonFile, TreeSelection, python_files
 
 #: Calls whose first argument is a dotted path that gets imported or patched.
 STRING_TARGET_CALLS = frozenset(
@@ -756,19 +756,3 @@ class _AuditCache:
         payload = json.dumps({"fingerprint": self.fingerprint, "files": self.fresh})
         with contextlib.suppress(OSError):  # a read-only cache directory only costs speed
             write_atomically(self.path, payload)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` so that ``path`` holds either the old or the new content, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

@@ -18,11 +18,17 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from pytest_ssot.audit import SourceFile, audit_tree, write_atomically
-from pytest_ssot.config import SsotConfig
-from pytest_ssot.model import ImportSite, RedirectContract
-from pytest_ssot.modules import find_module_source, import_source, parse_source, relative_posix
-from pytest_ssot.purity import RedirectRules, check_source_purity
+from pytest_ssot.analysis.audit import SourceFile, audit_tree
+from pytest_ssot.analysis.purity import RedirectRules, check_source_purity
+from pytest_ssot.domain.model import ImportSite, RedirectContract
+from pytest_ssot.settings.pyproject import SsotConfig
+from pytest_ssot.source.files import write_atomically
+from pytest_ssot.source.modules import (
+    find_module_source,
+    import_source,
+    parse_source,
+    relative_posix,
+)
 
 #: (deprecated module, name) -> (canonical module, name there)
 NameMap = dict[tuple[str, str], tuple[str, str]]

@@ -27,8 +27,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_ssot.modules import dotted_name, import_source, parse_source
-from pytest_ssot.sourcetree import PythonFile, TreeSelection, python_files
+from pytest_ssot.source.modules import dotted_name, import_source, parse_source
+from pytest_ssot.source.tree import PythonFile, TreeSelection, python_files
 
 #: Wording that marks the code itself as on its way out. Code *about* deprecation ("finds
 #: every deprecated path") must not match, so "deprecated" counts as a label starting a line

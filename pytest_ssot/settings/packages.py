@@ -24,8 +24,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pytest_ssot.config import ConfigError, SsotConfig, parse_config
-from pytest_ssot.model import AuditPolicy, ObjectPath, RedirectContract
+from pytest_ssot.domain.model import AuditPolicy, ObjectPath, RedirectContract
+from pytest_ssot.settings.pyproject import ConfigError, SsotConfig, parse_config
 
 if sys.version_info >= (3, 10):
     from importlib.metadata import EntryPoint, entry_points

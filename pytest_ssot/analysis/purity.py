@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_ssot.model import Allowance, Impurity, Location, PurityResult, RedirectContract
-from pytest_ssot.modules import (
+from pytest_ssot.domain.model import Allowance, Impurity, Location, PurityResult, RedirectContract
+from pytest_ssot.source.modules import (
     TYPE_CHECKING_GUARDS,
     dotted_name,
     import_source,

@@ -3,7 +3,7 @@
 The terminal summary, the pytest items' properties, SARIF, JSON, GitHub annotations and the
 step summary all list :func:`findings`, so a finding shown in one is in all of them, with the
 same rule, level and place. The long, human diagnosis of each check (what breaks, the fix)
-is :mod:`pytest_ssot.report`'s job; this module only says *what* was found and *where*.
+is :mod:`pytest_ssot.rendering.text`'s job; this module only says *what* was found and *where*.
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
-from pytest_ssot.model import (
+from pytest_ssot.domain.model import (
     ContractAudit,
     ContractReport,
     IdentityResult,
     Location,
     PurityResult,
 )
-from pytest_ssot.modules import relative_posix
-from pytest_ssot.report import Renderer
-from pytest_ssot.rules import Level, Rule, RuleInfo, rule_info
+from pytest_ssot.domain.rules import Level, Rule, RuleInfo, rule_info
+from pytest_ssot.rendering.text import Renderer
+from pytest_ssot.source.modules import relative_posix
 
 #: The result of one check: what one pytest item stands for.
 Check = Union[IdentityResult, PurityResult, ContractAudit]

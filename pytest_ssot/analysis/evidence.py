@@ -23,8 +23,8 @@ from pathlib import Path
 import coverage
 from coverage.exceptions import CoverageWarning
 
-from pytest_ssot.model import ImportSite, RedirectContract
-from pytest_ssot.modules import find_module_source, parse_source
+from pytest_ssot.domain.model import ImportSite, RedirectContract
+from pytest_ssot.source.modules import find_module_source, parse_source
 
 _SHIM_FUNCTIONS = frozenset({"__getattr__", "__dir__"})
 

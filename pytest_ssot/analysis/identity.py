@@ -22,7 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pytest_ssot.model import (
+from pytest_ssot.analysis.purity import find_attribute_assignment
+from pytest_ssot.domain.model import (
     IdentityResult,
     Location,
     Mutation,
@@ -30,8 +31,7 @@ from pytest_ssot.model import (
     RedirectContract,
     Verdict,
 )
-from pytest_ssot.modules import find_module_source
-from pytest_ssot.purity import find_attribute_assignment
+from pytest_ssot.source.modules import find_module_source
 
 Importer = Callable[[str], types.ModuleType]
 

@@ -2,8 +2,8 @@
 
 A module that hangs, calls ``os._exit()`` or crashes the interpreter on import would take the
 whole test run with it if it were imported in-process. Here each contract is checked by a fresh
-``python`` that runs :func:`pytest_ssot.identity.check_identity` and reports back, so such a
-module becomes an ``import-error`` verdict with its reason and the run goes on. The parent
+``python`` that runs :func:`pytest_ssot.analysis.identity.check_identity` and reports back, so
+such a module becomes an ``import-error`` verdict with its reason and the run goes on. The parent
 process never imports the user's modules, so it is left exactly as it was found.
 
 The child reads a JSON request on standard input and writes JSON lines on its original standard
@@ -35,8 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
-from pytest_ssot.identity import check_identity, first_user_frame
-from pytest_ssot.model import (
+from pytest_ssot.analysis.identity import check_identity, first_user_frame
+from pytest_ssot.domain.model import (
     IdentityResult,
     Location,
     Mutation,
@@ -44,7 +44,7 @@ from pytest_ssot.model import (
     RedirectContract,
     Verdict,
 )
-from pytest_ssot.options import DEFAULT_IMPORT_TIMEOUT
+from pytest_ssot.settings.options import DEFAULT_IMPORT_TIMEOUT
 
 #: How long after the child's own deadline (when it prints where it hangs) it is killed.
 _GRACE = 0.5
@@ -70,7 +70,7 @@ class Isolation:
 def check_identity_isolated(
     contract: RedirectContract, isolation: Isolation | None = None
 ) -> tuple[IdentityResult, ...]:
-    """What :func:`~pytest_ssot.identity.check_identity` returns, computed in a child process."""
+    """What :func:`~.identity.check_identity` returns, computed in a child process."""
     return check_identities_isolated([contract], isolation)[0]
 
 
@@ -462,7 +462,8 @@ _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 #: The same copy of pytest_ssot as the parent's, whatever the child's own sys.path holds.
 _BOOTSTRAP = (
-    "import sys; sys.path.insert(0, sys.argv[1]); from pytest_ssot.isolation import main; main()"
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from pytest_ssot.analysis.isolation import main; main()"
 )
 
 

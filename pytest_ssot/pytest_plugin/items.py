@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
-from pytest_ssot.findings import Check, Finding, Projection, check_id, checks_of
-from pytest_ssot.model import (
+from pytest_ssot.domain.model import (
     ContractAudit,
     ContractReport,
     IdentityResult,
     RedirectContract,
 )
-from pytest_ssot.report import Renderer
+from pytest_ssot.rendering.findings import Check, Finding, Projection, check_id, checks_of
+from pytest_ssot.rendering.text import Renderer
 
 
 class ContractViolation(AssertionError):

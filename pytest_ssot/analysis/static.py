@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from pytest_ssot.model import IdentityResult, Location, ObjectPath, RedirectContract, Verdict
-from pytest_ssot.modules import (
+from pytest_ssot.domain.model import IdentityResult, Location, ObjectPath, RedirectContract, Verdict
+from pytest_ssot.source.modules import (
     TYPE_CHECKING_GUARDS,
     dotted_name,
     find_module_source,
@@ -414,7 +414,7 @@ def check_identity_static(
     search_path: Sequence[str],
     trees: dict[str, ast.Module] | None = None,
 ) -> tuple[IdentityResult, ...]:
-    """The same verdicts as :func:`pytest_ssot.identity.check_identity`, from source only."""
+    """The same verdicts as :func:`~.identity.check_identity`, from source only."""
     trees = {} if trees is None else trees
     project = StaticProject(search_path, trees)
     try:
