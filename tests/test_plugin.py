@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
@@ -330,6 +331,25 @@ def test_missing_explicit_config_file(pytester: pytest.Pytester) -> None:
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         ["ERROR: pytest-ssot: --ssot-config / ssot_config points at */nope.toml*"]
+    )
+
+
+def test_explicit_config_without_contracts_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """Pointing at a file is asking for its contracts; a file without any says so, in the
+    plugin and in the ``ssot`` command alike (one discovery serves both)."""
+    pytester.makepyfile("def test_a():\n    pass\n")
+    (pytester.path / "other.toml").write_text("[tool.black]\nline-length = 99\n")
+    result = pytester.runpytest("--ssot-config=other.toml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: pytest-ssot: --ssot-config / ssot_config points at */other.toml, which has no [[]tool.ssot[]] table*"
+        ]
+    )
+    command = pytester.run(sys.executable, "-m", "pytest_ssot", "check", "--config", "other.toml")
+    assert command.ret == 2
+    command.stderr.fnmatch_lines(
+        ["ssot check: error: --config points at */other.toml, which has no [[]tool.ssot[]] table*"]
     )
 
 

@@ -23,7 +23,6 @@ from pytest_ssot.settings.options import option
 from pytest_ssot.settings.pyproject import (
     ConfigError,
     SsotConfig,
-    load_config,
     pytest_cache_dir,
     pytest_pythonpath,
 )
@@ -205,30 +204,20 @@ def _use_color(choice: str, stream: TextIO) -> bool:
 
 
 def find_config(explicit: Path | None) -> SsotConfig:
-    """The project's ``[tool.ssot]``, plus the contracts installed packages declare."""
-    from pytest_ssot.settings.packages import with_package_contracts
+    """``--config``, else the nearest ``pyproject.toml`` upwards holding ``[tool.ssot]``;
+    plus the contracts installed packages declare."""
+    from pytest_ssot.settings.packages import find_config as find
 
-    if explicit is not None:
-        if not explicit.is_file():
-            raise UsageError(f"--config {explicit}: no such file")
-        config = load_config(explicit.resolve())
-        if config is None:
-            raise UsageError(f"{explicit}: has no [tool.ssot] table; declare contracts there")
-        return with_package_contracts(config, config.root)[0] or config
     here = Path.cwd().resolve()
-    for directory in (here, *here.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            config = load_config(candidate)
-            if config is not None:
-                return with_package_contracts(config, config.root)[0] or config
-    from_packages = with_package_contracts(None, here)[0]
-    if from_packages is not None:
-        return from_packages
-    raise UsageError(
-        f"no pyproject.toml with a [tool.ssot] table in {here} or above; "
-        "run `ssot discover` to propose one, or pass --config"
-    )
+    candidates = [directory / "pyproject.toml" for directory in (here, *here.parents)]
+    given = None if explicit is None else explicit.resolve()
+    config, _ = find(given, candidates, here, option="--config")
+    if config is None:
+        raise UsageError(
+            f"no pyproject.toml with a [tool.ssot] table in {here} or above; "
+            "run `ssot discover` to propose one, or pass --config"
+        )
+    return config
 
 
 def search_path(config: SsotConfig) -> list[str]:

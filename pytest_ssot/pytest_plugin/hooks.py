@@ -16,8 +16,8 @@ import pytest
 
 from pytest_ssot.rendering.outputs import parse_report_spec
 from pytest_ssot.settings.options import OPTIONS, OptionError, Value, option
-from pytest_ssot.settings.packages import with_package_contracts
-from pytest_ssot.settings.pyproject import ConfigError, SsotConfig, load_config
+from pytest_ssot.settings.packages import find_config
+from pytest_ssot.settings.pyproject import ConfigError, SsotConfig
 
 __all__ = ["SsotEvidenceWarning", "option_value", "pytest_addoption", "pytest_configure"]
 
@@ -67,7 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "it narrows which contracts affect them.",
     )
     _check_report_specs(config)
-    ssot_config, problems = with_package_contracts(_load(config), config.rootpath)
+    ssot_config, problems = _find_config(config)
     if ssot_config is not None:
         for row in OPTIONS:
             option_value(config, row.name)  # every value checked before anything runs
@@ -84,31 +84,23 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.register(hooks, "pytest_ssot.evidence")
 
 
-def _load(config: pytest.Config) -> SsotConfig | None:
-    path = _config_path(config)
-    if path is None:
-        return None
+def _find_config(config: pytest.Config) -> tuple[SsotConfig | None, tuple[str, ...]]:
+    """``--ssot-config`` (relative to the rootdir), else the ``pyproject.toml`` pytest read
+    its settings from, else the rootdir's; plus the installed packages' contracts."""
+    given = option_value(config, "ssot_config")
+    explicit = None
+    if given:
+        explicit = Path(str(given))
+        explicit = explicit if explicit.is_absolute() else config.rootpath / explicit
+    inifile = config.inipath
+    candidates = [inifile] if inifile is not None and inifile.name == "pyproject.toml" else []
+    candidates.append(config.rootpath / "pyproject.toml")
     try:
-        return load_config(path)
+        return find_config(
+            explicit, candidates, config.rootpath, option="--ssot-config / ssot_config"
+        )
     except ConfigError as error:
         raise pytest.UsageError(f"pytest-ssot: {error}") from None
-
-
-def _config_path(config: pytest.Config) -> Path | None:
-    explicit = option_value(config, "ssot_config")
-    if explicit:
-        path = Path(str(explicit))
-        path = path if path.is_absolute() else config.rootpath / path
-        if not path.is_file():
-            raise pytest.UsageError(
-                f"pytest-ssot: --ssot-config / ssot_config points at {path}, which does not "
-                "exist; give the path of the pyproject.toml holding [tool.ssot]"
-            )
-        return path
-    if config.inipath is not None and config.inipath.name == "pyproject.toml":
-        return config.inipath
-    default = config.rootpath / "pyproject.toml"
-    return default if default.is_file() else None
 
 
 def option_value(config: pytest.Config, name: str) -> Value:

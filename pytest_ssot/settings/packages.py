@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_ssot.domain.model import AuditPolicy, ObjectPath, RedirectContract
-from pytest_ssot.settings.pyproject import ConfigError, SsotConfig, parse_config
+from pytest_ssot.settings.pyproject import ConfigError, SsotConfig, load_config, parse_config
 
 if sys.version_info >= (3, 10):
     from importlib.metadata import EntryPoint, entry_points
@@ -115,3 +115,30 @@ def _unclaimed(
         if redirects:
             claimed.update(redirects)
             yield dataclasses.replace(contract, redirects=redirects)
+
+
+def find_config(
+    explicit: Path | None, candidates: Iterable[Path], root: Path, *, option: str
+) -> tuple[SsotConfig | None, tuple[str, ...]]:
+    """The configuration in force, for the plugin and the ``ssot`` command alike.
+
+    ``explicit`` (given by ``option``) must exist and hold ``[tool.ssot]``; otherwise the first
+    of ``candidates`` that holds the table is used. The installed packages' contracts are
+    added either way (:func:`with_package_contracts`); ``None`` when there are no contracts.
+    """
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(
+                f"{option} points at {explicit}, which does not exist; give the path of the "
+                "pyproject.toml holding [tool.ssot]"
+            )
+        config = load_config(explicit)
+        if config is None:
+            raise ConfigError(
+                f"{option} points at {explicit}, which has no [tool.ssot] table; declare the "
+                "contracts there, or point at the file that does"
+            )
+    else:
+        found = (load_config(path) for path in candidates if path.is_file())
+        config = next((c for c in found if c is not None), None)
+    return with_package_contracts(config, root)
