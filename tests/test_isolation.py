@@ -21,8 +21,6 @@ from pytest_ssot.analysis.isolation import (
     IsolationError,
     check_identities_isolated,
     check_identity_isolated,
-    identity_from_dict,
-    identity_to_dict,
 )
 from pytest_ssot.domain.model import (
     IdentityResult,
@@ -32,6 +30,7 @@ from pytest_ssot.domain.model import (
     RedirectContract,
     Verdict,
 )
+from pytest_ssot.domain.serial import pack, unpack
 from tests.conftest import WriteTree, write_tree
 
 CORE = "class Engine:\n    def run(self):\n        return 'ssot'\n"
@@ -193,7 +192,7 @@ def test_an_interpreter_that_cannot_start_is_an_isolation_error(tmp_path: Path) 
         check_identity_isolated(contract("app.old:Engine"), isolation)
 
 
-def test_results_survive_the_trip_through_json() -> None:
+def test_results_survive_the_trip_to_another_process() -> None:
     result = IdentityResult(
         contract="engine",
         redirect=ObjectPath("app.old", "Engine"),
@@ -205,9 +204,9 @@ def test_results_survive_the_trip_through_json() -> None:
         mutations=(Mutation("legacy", "added", "app.old", Location("/src/app/old.py", 4, 4)),),
         overridden=("run",),
     )
-    assert identity_from_dict(identity_to_dict(result)) == result
+    assert unpack(pack(result)) == result
     bare = IdentityResult("e", ObjectPath("a"), ObjectPath("b"), Verdict.IDENTITY, "is b")
-    assert identity_from_dict(identity_to_dict(bare)) == bare
+    assert unpack(pack(bare)) == bare
 
 
 # -- end to end ----------------------------------------------------------------------------------

@@ -39,11 +39,10 @@ from pytest_ssot.analysis.identity import check_identity, first_user_frame
 from pytest_ssot.domain.model import (
     IdentityResult,
     Location,
-    Mutation,
-    ObjectPath,
     RedirectContract,
     Verdict,
 )
+from pytest_ssot.domain.serial import pack, unpack
 from pytest_ssot.settings.options import DEFAULT_IMPORT_TIMEOUT
 
 #: How long after the child's own deadline (when it prints where it hangs) it is killed.
@@ -167,7 +166,7 @@ def _run_child(
 ) -> tuple[dict[int, list[IdentityResult]], _Crash | None]:
     request = json.dumps(
         {
-            "contracts": [contract_to_dict(c) for c in contracts],
+            "contracts": pack(list(contracts)),
             "sys_path": list(sys_path),
             "timeout": isolation.timeout,
         }
@@ -238,7 +237,7 @@ def _follow(
         event = _event(line)
         deadline = time.monotonic() + timeout + _GRACE
         if "results" in event:
-            done[int(event["contract"])] = [identity_from_dict(r) for r in event["results"]]
+            done[int(event["contract"])] = list(unpack(str(event["results"])))
         elif "contract" in event:
             part, importing = int(event["contract"]), None
         elif "importing" in event:
@@ -385,77 +384,6 @@ def _is_this_module(filename: str) -> bool:
     return os.path.basename(filename) == "isolation.py" and "pytest_ssot" in filename
 
 
-# -- serialization ----------------------------------------------------------------------------
-
-
-def contract_to_dict(contract: RedirectContract) -> dict[str, Any]:
-    return {
-        "name": contract.name,
-        "canonical": _path_to_list(contract.canonical),
-        "redirects": [_path_to_list(r) for r in contract.redirects],
-    }
-
-
-def contract_from_dict(data: dict[str, Any]) -> RedirectContract:
-    return RedirectContract(
-        name=data["name"],
-        canonical=_path_from_list(data["canonical"]),
-        redirects=tuple(_path_from_list(r) for r in data["redirects"]),
-    )
-
-
-def identity_to_dict(result: IdentityResult) -> dict[str, Any]:
-    return {
-        "contract": result.contract,
-        "redirect": _path_to_list(result.redirect),
-        "canonical": _path_to_list(result.canonical),
-        "verdict": result.verdict.value,
-        "detail": result.detail,
-        "location": _location_to_list(result.location),
-        "warnings": list(result.warnings),
-        "mutations": [
-            [m.attribute, m.change, m.imported, _location_to_list(m.location)]
-            for m in result.mutations
-        ],
-        "overridden": list(result.overridden),
-    }
-
-
-def identity_from_dict(data: dict[str, Any]) -> IdentityResult:
-    return IdentityResult(
-        contract=data["contract"],
-        redirect=_path_from_list(data["redirect"]),
-        canonical=_path_from_list(data["canonical"]),
-        verdict=Verdict(data["verdict"]),
-        detail=data["detail"],
-        location=_location_from_list(data["location"]),
-        warnings=tuple(data["warnings"]),
-        mutations=tuple(
-            Mutation(attribute, change, imported, _location_from_list(location))
-            for attribute, change, imported, location in data["mutations"]
-        ),
-        overridden=tuple(data["overridden"]),
-    )
-
-
-def _path_to_list(path: ObjectPath) -> list[str | None]:
-    return [path.module, path.attribute]
-
-
-def _path_from_list(data: list[str | None]) -> ObjectPath:
-    module, attribute = data
-    assert module is not None
-    return ObjectPath(module, attribute)
-
-
-def _location_to_list(location: Location | None) -> list[Any] | None:
-    return None if location is None else [location.path, location.line, location.end_line]
-
-
-def _location_from_list(data: list[Any] | None) -> Location | None:
-    return None if data is None else Location(str(data[0]), int(data[1]), int(data[2]))
-
-
 # -- the child --------------------------------------------------------------------------------
 
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -493,10 +421,10 @@ def main() -> None:
         send({"importing": module})
         return importlib.import_module(module)
 
-    for index, data in enumerate(request["contracts"]):
+    for index, contract in enumerate(unpack(request["contracts"])):
         send({"contract": index})
-        results = check_identity(contract_from_dict(data), importer)
-        send({"contract": index, "results": [identity_to_dict(r) for r in results]})
+        results = check_identity(contract, importer)
+        send({"contract": index, "results": pack(results)})
     faulthandler.cancel_dump_traceback_later()
     # Leave without running the modules' atexit handlers or waiting for their threads.
     real_exit(0)

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pytest_ssot import __version__
+from pytest_ssot.domain.serial import to_plain
 from pytest_ssot.rendering.findings import Projection, finding_lines
-from pytest_ssot.rendering.outputs import json_report, parse_report_spec, to_jsonable, write_report
+from pytest_ssot.rendering.outputs import json_report, parse_report_spec, write_report
 from pytest_ssot.settings.options import option
 from pytest_ssot.settings.pyproject import (
     ConfigError,
@@ -70,7 +71,7 @@ class Output:
         self.stream.write(text + "\n")
 
     def data(self, value: object) -> None:
-        self.stream.write(json.dumps(to_jsonable(value), indent=2) + "\n")
+        self.stream.write(json.dumps(to_plain(value), indent=2) + "\n")
 
 
 _STYLES = {"bad": "\033[31m", "good": "\033[32m", "warn": "\033[33m", "head": "\033[1m"}

@@ -20,10 +20,10 @@ from pytest_ssot.analysis.evidence import (
     describe,
     runtime_map,
 )
+from pytest_ssot.domain.serial import to_plain
 from pytest_ssot.pytest_plugin.hooks import SsotEvidenceWarning, option_value
 from pytest_ssot.pytest_plugin.items import ContractItem
 from pytest_ssot.pytest_plugin.session import SsotSession, fail_report
-from pytest_ssot.rendering.outputs import to_jsonable
 
 EVIDENCE_PROPERTY = "ssot_evidence"
 EVIDENCE_KEY = pytest.StashKey["list[TestEvidence]"]()
@@ -85,7 +85,7 @@ class EvidenceHooks:
         evidence = item.stash.get(EVIDENCE_KEY, None)
         if call.when != "call" or evidence is None:
             return report
-        record = (EVIDENCE_PROPERTY, json.dumps([to_jsonable(e) for e in evidence]))
+        record = (EVIDENCE_PROPERTY, json.dumps([to_plain(e) for e in evidence]))
         report.user_properties.append(record)
         item.user_properties.append(record)
         if item.get_closest_marker("golden_path") is None:

@@ -4,7 +4,6 @@ diagnostics, the end-of-run summary, CI outputs, and shipping results to xdist w
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from pytest_ssot.analysis.baseline import BaselineError
 from pytest_ssot.analysis.isolation import Isolation, IsolationError
 from pytest_ssot.analysis.run import run_checks
 from pytest_ssot.domain.model import ContractReport
+from pytest_ssot.domain.serial import pack, unpack
 from pytest_ssot.pytest_plugin.hooks import option_value
 from pytest_ssot.pytest_plugin.items import ContractFile, ContractItem
 from pytest_ssot.rendering.findings import FINDINGS_SHOWN, Projection, finding_lines
@@ -65,7 +65,7 @@ class SsotSession:
         walk of the tree, the same verdicts everywhere."""
         shipped = getattr(self.config, "workerinput", {}).get(XDIST_REPORTS_KEY)
         if self._reports is None and shipped is not None:
-            self._reports = pickle.loads(shipped)
+            self._reports = unpack(shipped)
         if self._reports is None:
             try:
                 self._reports = run_checks(
@@ -80,8 +80,8 @@ class SsotSession:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
-        """xdist controller: hand the results to each worker (execnet carries bytes)."""
-        node.workerinput[XDIST_REPORTS_KEY] = pickle.dumps(self.reports)
+        """xdist controller: hand the results to each worker (as text execnet carries)."""
+        node.workerinput[XDIST_REPORTS_KEY] = pack(self.reports)
 
     def _audit_cache(self) -> Path | None:
         """In pytest's cache directory, so ``--cache-clear`` and ``-p no:cacheprovider`` apply."""

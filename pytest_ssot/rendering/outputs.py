@@ -7,16 +7,15 @@ annotation, in code scanning and in the log.
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pytest_ssot import __version__
-from pytest_ssot.domain.model import ContractReport, ObjectPath
+from pytest_ssot.domain.model import ContractReport
 from pytest_ssot.domain.rules import DOCS_URL, RULES
+from pytest_ssot.domain.serial import to_plain
 from pytest_ssot.rendering.findings import Finding, Projection
 from pytest_ssot.source.files import write_atomically
 
@@ -97,30 +96,12 @@ def json_report(
         "ok": ok,
         "static": static,
         "findings": [_finding_json(f) for f in projection.findings(reports)],
-        "contracts": to_jsonable(list(reports)),
+        "contracts": to_plain(list(reports)),
     }
 
 
 def _finding_json(finding: Finding) -> dict[str, Any]:
-    return {"symbol": finding.info.symbol, **to_jsonable(finding)}
-
-
-def to_jsonable(value: object) -> Any:
-    """Dataclasses, enums, paths and sets as plain JSON values."""
-    if isinstance(value, ObjectPath):
-        return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [to_jsonable(v) for v in value]
-        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
-    return value
+    return {"symbol": finding.info.symbol, **to_plain(finding)}
 
 
 def write_report(spec: str, reports: Sequence[ContractReport], projection: Projection) -> Path:
