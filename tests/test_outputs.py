@@ -16,9 +16,9 @@ from pytest_ssot.rendering.outputs import (
     github_annotations,
     json_report,
     markdown_summary,
-    parse_report_spec,
     sarif_log,
 )
+from pytest_ssot.settings.options import parse_report_spec
 from pytest_ssot.settings.pyproject import load_config
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

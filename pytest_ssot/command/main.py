@@ -19,8 +19,8 @@ from typing import Any, TextIO
 from pytest_ssot import __version__
 from pytest_ssot.domain.serial import to_plain
 from pytest_ssot.rendering.findings import Projection, finding_lines
-from pytest_ssot.rendering.outputs import json_report, parse_report_spec, write_report
-from pytest_ssot.settings.options import option
+from pytest_ssot.rendering.outputs import json_report, write_report
+from pytest_ssot.settings.options import option, parse_report_spec
 from pytest_ssot.settings.pyproject import (
     ConfigError,
     SsotConfig,

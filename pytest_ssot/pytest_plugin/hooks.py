@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.rendering.outputs import parse_report_spec
 from pytest_ssot.settings.options import OPTIONS, OptionError, Value, option
 from pytest_ssot.settings.packages import find_config
 from pytest_ssot.settings.pyproject import ConfigError, SsotConfig
@@ -47,14 +46,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             parser.addini(row.name, row.help, default="")
 
 
-def _check_report_specs(config: pytest.Config) -> None:
-    for spec in config.getoption("ssot_report"):
-        try:
-            parse_report_spec(spec)
-        except ValueError as error:
-            raise pytest.UsageError(f"pytest-ssot: --ssot-report {error}") from None
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -66,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "ssot(*contracts): the test exercises the named SSOT contracts; on golden-path tests "
         "it narrows which contracts affect them.",
     )
-    _check_report_specs(config)
+    option_value(config, "ssot_report")  # a bad FORMAT:PATH fails even without contracts
     ssot_config, problems = _find_config(config)
     if ssot_config is not None:
         for row in OPTIONS:

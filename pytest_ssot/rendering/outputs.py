@@ -17,10 +17,10 @@ from pytest_ssot.domain.model import ContractReport
 from pytest_ssot.domain.rules import DOCS_URL, RULES
 from pytest_ssot.domain.serial import to_plain
 from pytest_ssot.rendering.findings import Finding, Projection
+from pytest_ssot.settings.options import parse_report_spec
 from pytest_ssot.source.files import write_atomically
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-REPORT_FORMATS = ("json", "sarif")
 
 
 def sarif_log(reports: Sequence[ContractReport], projection: Projection) -> dict[str, Any]:
@@ -115,16 +115,6 @@ def write_report(spec: str, reports: Sequence[ContractReport], projection: Proje
     target = Path(path)
     write_atomically(target, json.dumps(document, indent=2) + "\n")
     return target
-
-
-def parse_report_spec(spec: str) -> tuple[str, str]:
-    kind, colon, path = spec.partition(":")
-    if not colon or kind not in REPORT_FORMATS or not path:
-        raise ValueError(
-            f"{spec!r}: write FORMAT:PATH with FORMAT one of {', '.join(REPORT_FORMATS)}, "
-            "e.g. sarif:ssot.sarif"
-        )
-    return kind, path
 
 
 # -- GitHub Actions --------------------------------------------------------------------------

@@ -71,7 +71,13 @@ class Option:
         if self.type == "seconds":
             return parse_seconds(value, where)
         if self.type == "reports":
-            return list(value) if isinstance(value, (list, tuple)) else [str(value)]
+            specs = list(value) if isinstance(value, (list, tuple)) else [str(value)]
+            for spec in specs:
+                try:
+                    parse_report_spec(spec)
+                except ValueError as error:
+                    raise OptionError(f"{where} {error}") from None
+            return specs
         return value if value is None or isinstance(value, bool) else str(value)
 
     def resolve(self, command_line: object, ini_value: object) -> Value:
@@ -103,6 +109,19 @@ def _doc_default(value: Value) -> str:
     if isinstance(value, float):
         return f"`{value:g}`"
     return f"`{value}`"
+
+
+REPORT_FORMATS = ("json", "sarif")
+
+
+def parse_report_spec(spec: str) -> tuple[str, str]:
+    kind, colon, path = spec.partition(":")
+    if not colon or kind not in REPORT_FORMATS or not path:
+        raise ValueError(
+            f"{spec!r}: write FORMAT:PATH with FORMAT one of {', '.join(REPORT_FORMATS)}, "
+            "e.g. sarif:ssot.sarif"
+        )
+    return kind, path
 
 
 def parse_seconds(value: object, where: str) -> float:
