@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from pytest_ssot.settings.packages import (
-    ENTRY_POINT_GROUP,
     package_contracts,
     with_package_contracts,
 )
+from pytest_ssot.settings.presence import ENTRY_POINT_GROUP
 from pytest_ssot.settings.pyproject import SsotConfig, load_config
 from tests.conftest import write_tree
 
@@ -120,3 +120,65 @@ def test_downstream_project_gets_the_audit_without_config(
             "XFAIL pyproject.toml::mylib.engine::imports - ssot warn: 1 import site(s) of deprecated paths*",
         ]
     )
+
+
+def test_presence_is_certain_only_about_no(tmp_path: Path) -> None:
+    from pytest_ssot.settings.presence import (
+        may_declare_contracts,
+        packages_may_declare_contracts,
+    )
+
+    plain = tmp_path / "pyproject.toml"
+    plain.write_text('[tool.pytest.ini_options]\ntestpaths = ["tests"]\n')
+    assert not may_declare_contracts([plain, tmp_path / "missing.toml"])
+    dotted = tmp_path / "dotted.toml"
+    dotted.write_text('tool.ssot.contracts.e.canonical = "a:B"\n')
+    assert may_declare_contracts([plain, dotted])
+
+    site = tmp_path / "site"
+    (site / "other-1.0.dist-info").mkdir(parents=True)
+    (site / "other-1.0.dist-info" / "entry_points.txt").write_text("[pytest11]\nx = y\n")
+    assert not packages_may_declare_contracts([str(site), str(tmp_path / "nowhere")])
+    (site / "lib-1.0.dist-info").mkdir()
+    (site / "lib-1.0.dist-info" / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\na = b\n")
+    assert packages_may_declare_contracts([str(site)])
+
+
+def test_a_project_without_contracts_imports_nothing_but_the_hooks(
+    pytester: pytest.Pytester,
+) -> None:
+    """Start-up cost for everyone who has the plugin installed: no checks, no model, no
+    coverage.py or libcst, when there is no [tool.ssot] and no package declares contracts."""
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\naddopts = "-p pytest_ssot"\n')
+    pytester.makepyfile(
+        """
+        import sys
+
+        def test_nothing_of_the_checks_is_imported():
+            loaded = sorted(m for m in sys.modules if m.startswith("pytest_ssot."))
+            assert "pytest_ssot.pytest_plugin.hooks" in loaded
+            heavy = ("analysis", "domain", "rendering", "migration", "source", "command")
+            assert [m for m in loaded if m.split(".")[1] in heavy] == []
+            assert "libcst" not in sys.modules
+            assert "pytest_ssot.settings.pyproject" not in loaded
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[tool.ssot]\n",
+        "[tool.ssot.contracts.e]\ncanonical = 'a:B'\n",
+        '[ tool . "ssot" . contracts . e ]\n',
+        "[tool]\nssot = { contracts = {} }\n",
+    ],
+)
+def test_every_spelling_of_the_table_is_a_maybe(tmp_path: Path, text: str) -> None:
+    from pytest_ssot.settings.presence import may_declare_contracts
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text(text)
+    assert may_declare_contracts([path])

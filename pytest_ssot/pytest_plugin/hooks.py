@@ -11,12 +11,15 @@ work (and :mod:`~pytest_ssot.pytest_plugin.evidence` with ``--ssot-evidence``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_ssot.settings.options import OPTIONS, OptionError, Value, option
-from pytest_ssot.settings.packages import find_config
-from pytest_ssot.settings.pyproject import ConfigError, SsotConfig
+from pytest_ssot.settings.presence import may_declare_contracts, packages_may_declare_contracts
+
+if TYPE_CHECKING:
+    from pytest_ssot.settings.pyproject import SsotConfig
 
 __all__ = ["SsotEvidenceWarning", "option_value", "pytest_addoption", "pytest_configure"]
 
@@ -86,6 +89,15 @@ def _find_config(config: pytest.Config) -> tuple[SsotConfig | None, tuple[str, .
     inifile = config.inipath
     candidates = [inifile] if inifile is not None and inifile.name == "pyproject.toml" else []
     candidates.append(config.rootpath / "pyproject.toml")
+    if (
+        explicit is None
+        and not may_declare_contracts(candidates)
+        and not packages_may_declare_contracts()
+    ):
+        return None, ()  # the common case: nothing to do, nothing more imported
+    from pytest_ssot.settings.packages import find_config
+    from pytest_ssot.settings.pyproject import ConfigError
+
     try:
         return find_config(
             explicit, candidates, config.rootpath, option="--ssot-config / ssot_config"

@@ -25,14 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_ssot.domain.model import AuditPolicy, ObjectPath, RedirectContract
+from pytest_ssot.settings.presence import ENTRY_POINT_GROUP
 from pytest_ssot.settings.pyproject import ConfigError, SsotConfig, load_config, parse_config
 
 if sys.version_info >= (3, 10):
     from importlib.metadata import EntryPoint, entry_points
 else:  # pragma: no cover - exercised on 3.9 only
     from importlib_metadata import EntryPoint, entry_points
-
-ENTRY_POINT_GROUP = "pytest_ssot.contracts"
 
 
 @dataclass(frozen=True)
