@@ -20,6 +20,7 @@ import json
 import os
 import pickle
 import re
+import stat
 import sys
 import tempfile
 import threading
@@ -763,6 +764,8 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        with contextlib.suppress(OSError):  # mkstemp makes it 0600; keep the file's own mode
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()
