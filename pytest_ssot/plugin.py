@@ -237,7 +237,7 @@ class SsotSession:
         self.warn_only = bool(_option(config, "ssot_warn"))
         self.fail_golden_path = _option(config, "ssot_golden_path") == "fail" and not self.warn_only
         self.isolation = _isolation(config)
-        self.renderer = Renderer(config.rootpath)
+        self.renderer = Renderer(config.rootpath, ssot_config.contracts)
         self._reports: tuple[ContractReport, ...] | None = None
         self.affected: dict[str, None] = {}
 
