@@ -2,13 +2,14 @@
 
 libcst keeps every byte it is not asked to change (formatting, comments, blank lines), so the
 only differences after a fix are the statements it rewrites. Nothing is written until the
-whole plan is computed and verified: every file it would write must compile and bind every
-global name it uses, and every name it newly imports from a project module must exist there.
-A plan that fails that check is refused whole, with the file, line and name at fault. Files
-are then replaced atomically, and if one cannot be written the ones already written are put
-back. A file that does not parse is skipped and reported, never half-rewritten. Running the
-fix twice changes nothing the second time: modules that are already pure redirects are left
-alone, and no site remains.
+whole plan is computed and checked (``fixcheck``): every file it would write must compile
+and bind every global name it uses, every name it newly imports from a project module must
+exist there, and no import it adds may come back to its own module. A plan that fails is
+refused whole, with the file, line and name at fault. Files are then replaced atomically,
+and if one cannot be written the ones already written are put back. A file that does not
+parse is skipped and reported, never half-rewritten. Running the fix twice changes nothing
+the second time: modules that are already pure redirects are left alone, and no site
+remains.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import contextlib
 import difflib
 import io
 import re
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +36,7 @@ from pytest_ssot.audit import (
     write_atomically,
 )
 from pytest_ssot.config import SsotConfig
+from pytest_ssot.fixcheck import Rewrite, check_rewrites
 from pytest_ssot.model import ImportSite, RedirectContract
 from pytest_ssot.modules import (
     find_module_source,
@@ -49,8 +50,6 @@ from pytest_ssot.names import (
     IMPLICIT_NAMES,
     bound_globals,
     global_uses,
-    has_star_import,
-    unbound_uses,
 )
 from pytest_ssot.purity import RedirectRules, check_source_purity
 from pytest_ssot.redirects import ModuleRedirect, Target, imported_names, plan_redirect
@@ -217,10 +216,28 @@ def plan_fix(
     _rewrite_callers(
         edits, config, search_path, names, notes, moved_into, {i.relative for i in planned}
     )
-    notes.problems.extend(verify_edits(edits, search_path))
+    notes.problems.extend(check_rewrites(_rewrites(edits, search_path), config.root, search_path))
     return FixPlan(
         root, edits.changes(), tuple(notes.skipped), tuple(notes.manual), tuple(notes.problems)
     )
+
+
+def _rewrites(edits: _Edits, search_path: Sequence[str]) -> list[Rewrite]:
+    """The plan's files, as the check of its result reads them."""
+    found = []
+    for change in edits.changes():
+        where = _source_file(edits.root, change.path, search_path)
+        found.append(
+            Rewrite(
+                change.path,
+                where.module,
+                where.package,
+                change.before,
+                change.after,
+                edits.written_from.get(change.path),
+            )
+        )
+    return found
 
 
 def _rewrite_callers(
@@ -539,9 +556,10 @@ def _move_definitions(
     first_is_definition = bool(moved_chunks) and moved_chunks[0].is_definition
     gap = "\n" if not imports else "\n\n\n" if first_is_definition else "\n\n"
     addition = header + gap + _joined(moved_chunks, renamed) + "\n"
+    addition = addition.replace("\r\n", "\n")  # the canonical's line endings, not the source's
     prefix = existing + "\n\n\n"
     if "\r\n" in existing:
-        addition = addition.replace("\r\n", "\n").replace("\n", "\r\n")
+        addition = addition.replace("\n", "\r\n")
         prefix = existing + "\r\n\r\n\r\n"
     return _Move(
         prefix + addition,
@@ -817,116 +835,6 @@ class _DropImports(cst.CSTTransformer):
         if not kept:
             return cst.RemoveFromParent()
         return updated.with_changes(names=_fix_commas(kept, updated.lpar is not None))
-
-
-# -- verifying the result ----------------------------------------------------------------------
-
-
-def verify_edits(edits: _Edits, search_path: Sequence[str]) -> list[str]:
-    """What would be wrong with the files as the plan leaves them, one ``file:line: ...``
-    each: a file that does not compile, a global name it uses and never binds, a name it
-    newly imports from a project module that does not define it. Static, like every check
-    of the plan: nothing of the project runs."""
-    problems: list[str] = []
-    for change in edits.changes():
-        compiled = _compile_problem(change.path, change.after)
-        if compiled is not None:
-            if _compile_problem(change.path, change.before) is None:
-                problems.append(compiled)
-            continue
-        try:
-            problems += _unbound_problems(change, edits.written_from.get(change.path))
-            problems += _import_problems(change, edits, search_path)
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-            problems.append(f"{change.path}: cannot be checked after the fix ({error})")
-    return problems
-
-
-def _compile_problem(path: str, text: str) -> str | None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(text.removeprefix("\ufeff"), path, "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as error:
-            line = getattr(error, "lineno", None) or 0
-            message = getattr(error, "msg", None) or str(error)
-            return f"{path}:{line}: would not compile after the fix: {message}"
-    return None
-
-
-def _unbound_problems(change: FileChange, written_from: int | None) -> list[str]:
-    """Names used unbound after the fix that were bound before, or that the code the fix
-    wrote uses."""
-    after = unbound_uses(change.after, change.path)
-    before = _unbound_before(change) if after else {}
-    problems = []
-    for name, lines in after.items():
-        ours = [line for line in lines if written_from is not None and line >= written_from]
-        if name in before and not ours:
-            continue
-        line = (ours or list(lines) or [0])[0]
-        problems.append(
-            f"{change.path}:{line}: {name!r} would be used but bound nowhere in the module "
-            "(no import, assignment or definition of it)"
-        )
-    return problems
-
-
-def _unbound_before(change: FileChange) -> dict[str, tuple[int, ...]]:
-    """The file's unbound names before the fix; one Python cannot read held nothing."""
-    try:
-        return unbound_uses(change.before, change.path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
-
-
-def _import_problems(change: FileChange, edits: _Edits, search_path: Sequence[str]) -> list[str]:
-    """``from m import name`` the fix added, where ``m`` is a project module that (as the
-    plan leaves it) neither binds ``name`` nor has a submodule of that name."""
-    where = _source_file(edits.root, change.path, search_path)
-    try:
-        before = _from_imports(change.before, where.package)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        before = {}
-    problems = []
-    for (module, name), line in _from_imports(change.after, where.package).items():
-        if (module, name) in before or name == "*":
-            continue
-        if not _defines(module, name, edits, search_path):
-            problems.append(
-                f"{change.path}:{line}: would import {name!r} from {module}, which does not "
-                "define it"
-            )
-    return problems
-
-
-def _from_imports(text: str, package: str) -> dict[tuple[str, str], int]:
-    found: dict[tuple[str, str], int] = {}
-    for node in ast.walk(parse_source(text)):
-        if isinstance(node, ast.ImportFrom):
-            source = import_source(node.level, node.module, package)
-            if source:
-                for alias in node.names:
-                    found.setdefault((source, alias.name), node.lineno)
-    return found
-
-
-def _defines(module: str, name: str, edits: _Edits, search_path: Sequence[str]) -> bool:
-    """Whether ``from module import name`` can work, judged on the project's source as the
-    plan leaves it; modules outside the project are not judged."""
-    source = find_module_source(module, search_path)
-    if source is None or find_module_source(f"{module}.{name}", search_path) is not None:
-        return True
-    relative = relative_posix(source.path, edits.root)
-    try:
-        text = edits.texts.get(relative) or source.path.read_bytes().decode("utf-8")
-        tree = parse_source(text)
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
-        return True  # the check of that module reports it
-    dynamic = has_star_import(tree) or any(
-        isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in tree.body
-    )
-    return dynamic or name in bound_globals(text)
 
 
 # -- import sites ------------------------------------------------------------------------------

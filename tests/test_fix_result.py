@@ -255,6 +255,42 @@ def test_a_redirect_to_a_name_the_canonical_lacks_is_refused(
     assert snapshot(tmp_path) == before
 
 
+def test_moved_code_that_would_import_the_canonical_back_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deprecated module is a package: once its ``__init__`` redirects to the canonical,
+    the moved ``from app.legacy.parts import PART`` imports the half-run canonical back."""
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": """
+                [tool.ssot.contracts.engine]
+                canonical = "app.core:Engine"
+                redirects = ["app.legacy:ExecutionEngine"]
+            """,
+            "app/core.py": "class Engine:\n    pass\n",
+            "app/legacy/__init__.py": """
+                from .parts import PART
+                from ..core import Engine as ExecutionEngine
+
+
+                def legacy_helper():
+                    return PART, ExecutionEngine
+            """,
+            "app/legacy/parts.py": "PART = 1\n",
+        },
+    )
+    before = snapshot(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, output = run("fix", "--write")
+    assert code == 2
+    assert (
+        "cannot fix safely: app/core.py:6: would create a circular import (app.core -> "
+        "app.legacy -> app.core)"
+    ) in output
+    assert snapshot(tmp_path) == before
+
+
 # -- one redirect, wherever it is shown ------------------------------------------------------
 
 THREE_NAMES = {
