@@ -50,6 +50,7 @@ from pytest_ssot.names import (
     IMPLICIT_NAMES,
     bound_globals,
     global_uses,
+    has_future_annotations,
 )
 from pytest_ssot.purity import RedirectRules, check_source_purity
 from pytest_ssot.redirects import ModuleRedirect, Target, imported_names, plan_redirect
@@ -585,22 +586,13 @@ def _joined(chunks: Sequence[_Chunk], lines: Sequence[str]) -> str:
     return "".join(blocks)
 
 
-def _has_future_annotations(tree: ast.Module) -> bool:
-    return any(
-        isinstance(node, ast.ImportFrom)
-        and node.module == "__future__"
-        and any(alias.name == "annotations" for alias in node.names)
-        for node in tree.body
-    )
-
-
 def _needs_future_annotations(
     deprecated: ast.Module, chunks: Sequence[_Chunk], canonical_text: str
 ) -> bool:
     """Code written under ``from __future__ import annotations`` may annotate with names
     bound only for type checkers, or with ``X | None`` on Python 3.9: evaluated eagerly in a
     canonical without the import, it would fail on import."""
-    if not _has_future_annotations(deprecated) or _has_future_annotations(
+    if not has_future_annotations(deprecated) or has_future_annotations(
         parse_source(canonical_text)
     ):
         return False

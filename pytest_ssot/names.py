@@ -47,17 +47,23 @@ def _tables(source: str, filename: str) -> symtable.SymbolTable:
     ``typing.get_type_hints`` need bound.
     """
     tree = parse_source(source, filename)
-    futures = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.ImportFrom)
-        and node.module == "__future__"
-        and any(alias.name == "annotations" for alias in node.names)
-    ]
-    if futures:
-        tree.body = [node for node in tree.body if node not in futures]
+    if has_future_annotations(tree):
+        tree.body = [node for node in tree.body if not _is_future_annotations(node)]
         source = ast.unparse(tree)
     return symtable.symtable(source, filename, "exec")
+
+
+def has_future_annotations(tree: ast.Module) -> bool:
+    """``from __future__ import annotations``: annotations are never evaluated at runtime."""
+    return any(_is_future_annotations(node) for node in tree.body)
+
+
+def _is_future_annotations(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.ImportFrom)
+        and node.module == "__future__"
+        and any(alias.name == "annotations" for alias in node.names)
+    )
 
 
 def _children(table: symtable.SymbolTable) -> Iterator[symtable.SymbolTable]:
