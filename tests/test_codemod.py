@@ -24,9 +24,9 @@ from pytest_ssot.migration.codemod import (
     NameMap,
     NotRewritable,
     plan_fix,
-    redirect_module_source,
     rewrite_sites,
 )
+from pytest_ssot.rendering.redirects import ModuleRedirect
 from pytest_ssot.settings.pyproject import load_config, parse_config
 from tests.conftest import write_tree
 
@@ -115,8 +115,9 @@ def test_what_cannot_be_rewritten_is_left_and_reported() -> None:
 def test_redirect_module_source_is_pure_and_keeps_names() -> None:
     rules = RedirectRules.for_module("app.old", [ENGINE], ())
     exported = {"LegacyEngine": ("app.core", "Engine"), "make_engine": ("app.core", "make_engine")}
+    redirect = ModuleRedirect("app.old", "app.core", exported, docstring='"""Deprecated."""')
     for warn in (False, True):
-        source = redirect_module_source("app.old", "Deprecated.", exported, warn=warn)
+        source = redirect.source(warn=warn)
         assert check_source_purity(source, "old.py", rules).ok, source
         tree = ast.parse(source)
         assert ast.get_docstring(tree) == "Deprecated."
@@ -262,3 +263,73 @@ def test_arbitrary_text_after_a_site_is_kept_or_the_file_refused(tail: str) -> N
         assert new == "from app.core import Engine as LegacyEngine\n" + tail
     else:
         assert new == text
+
+
+# -- moving definitions: what they need comes along, spelled as the canonical spells it ------
+
+CORE_WITH_HELPER = "class Engine:\n    pass\n\n\ndef _helper():\n    return 2\n"
+
+
+def moved_into_core(root: Path, old: str) -> tuple[str, FixPlan]:
+    plan = plan_for(root, {"app/old.py": textwrap.dedent(old), "app/core.py": CORE_WITH_HELPER})
+    after = {c.path: c.after for c in plan.changes}
+    return after["app/core.py"].removeprefix(CORE_WITH_HELPER), plan
+
+
+def test_renames_follow_scopes_not_spelling(tmp_path: Path) -> None:
+    """``LegacyEngine`` becomes ``Engine`` where it means the module's name (a string
+    annotation included), not where a function binds its own, nor inside longer names."""
+    moved, plan = moved_into_core(
+        tmp_path,
+        """
+        class LegacyEngine:
+            pass
+
+
+        class LegacyEngineFactory:
+            def build(self, kind=None):
+                LegacyEngine = kind or object
+                return LegacyEngine
+
+            def make(self) -> "LegacyEngine":
+                return LegacyEngine()
+        """,
+    )
+    assert moved == (
+        "\n\n# Moved from app.old by `ssot fix`.\n"
+        "class LegacyEngineFactory:\n"
+        "    def build(self, kind=None):\n"
+        "        LegacyEngine = kind or object\n"
+        "        return LegacyEngine\n"
+        "\n"
+        '    def make(self) -> "Engine":\n'
+        "        return Engine()\n"
+    )
+    assert not plan.problems
+
+
+def test_a_statement_that_would_shadow_a_canonical_name_is_refused(tmp_path: Path) -> None:
+    _, plan = moved_into_core(tmp_path, "make_engine, Engine = (lambda: 1), None\n")
+    assert plan.problems == (
+        "app/old.py:1: this statement must move into app.core, but it also binds Engine, "
+        "which app.core already defines; move it by hand",
+    )
+
+
+def test_a_helper_both_modules_define_is_the_canonicals_and_said_so(tmp_path: Path) -> None:
+    moved, plan = moved_into_core(
+        tmp_path,
+        """
+        def _helper():
+            return 1
+
+
+        def make_engine():
+            return _helper()
+        """,
+    )
+    assert "def _helper" not in moved
+    assert (
+        "app/old.py: _helper is defined in app.old and in app.core; the moved code now uses "
+        "app.core's"
+    ) in plan.manual

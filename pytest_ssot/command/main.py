@@ -1,7 +1,8 @@
 """The ``ssot`` command: the plugin's checks and the migration tools, without a pytest session.
 
 Exit codes (for pre-commit and CI): 0 nothing to report, 1 violations found (or, for
-``fix`` without ``--write``, changes pending), 2 usage or configuration error.
+``fix`` without ``--write``, changes pending), 2 usage or configuration error, or a ``fix``
+it cannot produce safely (nothing is written).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pytest_ssot import __version__
 from pytest_ssot.domain.serial import to_plain
@@ -28,6 +29,9 @@ from pytest_ssot.settings.pyproject import (
     pytest_pythonpath,
 )
 from pytest_ssot.source.modules import relative_posix
+
+if TYPE_CHECKING:
+    from pytest_ssot.migration.codemod import FixPlan
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -50,6 +54,7 @@ examples:
   ssot check --format json           machine-readable results
 
 exit codes: 0 ok, 1 violations (or pending fixes), 2 usage or configuration error
+(or a fix that would leave a module unimportable: nothing is written)
 """
 
 
@@ -152,7 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  ssot fix                 show the diff (exit 1 if anything would change)\n"
         "  ssot fix --write         apply it\n"
-        "  ssot fix --write --warn  redirects warn on use (PEP 562 __getattr__)",
+        "  ssot fix --write --warn  redirects warn on use (PEP 562 __getattr__)\n\n"
+        "Before anything is written the result is checked: every file must compile and bind\n"
+        "every name it uses. If not, nothing is written, each problem is named (file:line)\n"
+        "and the exit code is 2.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     fix.add_argument("--write", action="store_true", help="apply the changes (atomic writes)")
@@ -294,7 +302,7 @@ def _check(args: argparse.Namespace, out: Output) -> int:
     if out.json:
         out.data(json_report(reports, projection, static=args.static))
         return EXIT_VIOLATIONS if failed else EXIT_OK
-    renderer = Renderer(config.root)
+    renderer = Renderer(config.root, config.contracts, tuple(path))
     for report in reports:
         contract = report.contract
         bad = not report.ok
@@ -340,29 +348,48 @@ def _fix(args: argparse.Namespace, out: Output) -> int:
 
     config = find_config(args.config)
     plan = plan_fix(config, search_path=search_path(config), warn=args.warn)
-    if args.write:
-        plan.write()
+    written = args.write and not plan.problems
+    if written:
+        try:
+            plan.write()
+        except OSError as error:
+            raise UsageError(
+                f"cannot write {error.filename or 'a file'}: {error.strerror or error}; "
+                "nothing was changed (files already rewritten were put back)"
+            ) from None
     if out.json:
-        out.data({"written": args.write, "plan": plan})
+        out.data({"written": written, "plan": plan})
     else:
-        for change in plan.changes:
-            if args.write:
-                out.line(f"rewrote {change.path}: {'; '.join(change.reasons)}", "good")
-            else:
-                for line in change.diff().splitlines():
-                    style = (
-                        "good" if line.startswith("+") else "bad" if line.startswith("-") else ""
-                    )
-                    out.line(line, style)
-        for note in plan.skipped:
-            out.line(f"skipped {note}", "warn")
-        for note in plan.manual:
-            out.line(f"left for you: {note}", "warn")
-        if not plan.changes:
-            out.line("nothing to rewrite", "good")
-        elif not args.write:
-            out.line(f"{len(plan.changes)} file(s) would change; run `ssot fix --write` to apply")
+        _print_plan(plan, out, written=written, write=args.write)
+    if plan.problems:
+        return EXIT_USAGE
     return EXIT_VIOLATIONS if plan.changes and not args.write else EXIT_OK
+
+
+def _print_plan(plan: FixPlan, out: Output, *, written: bool, write: bool) -> None:
+    for change in plan.changes:
+        if written:
+            out.line(f"rewrote {change.path}: {'; '.join(change.reasons)}", "good")
+        elif not write:
+            for line in change.diff().splitlines():
+                style = "good" if line.startswith("+") else "bad" if line.startswith("-") else ""
+                out.line(line, style)
+    for note in plan.skipped:
+        out.line(f"skipped {note}", "warn")
+    for note in plan.manual:
+        out.line(f"left for you: {note}", "warn")
+    if plan.problems:
+        for problem in plan.problems:
+            out.line(f"cannot fix safely: {problem}", "bad")
+        out.line(
+            f"ssot fix refuses this rewrite ({len(plan.problems)} problem(s) above): "
+            "nothing was written. Fix or move those names by hand, then run it again",
+            "bad",
+        )
+    elif not plan.changes:
+        out.line("nothing to rewrite", "good")
+    elif not write:
+        out.line(f"{len(plan.changes)} file(s) would change; run `ssot fix --write` to apply")
 
 
 _COMMANDS = {"discover": _discover, "map": _map, "check": _check, "fix": _fix}

@@ -2,32 +2,57 @@
 
 libcst keeps every byte it is not asked to change (formatting, comments, blank lines), so the
 only differences after a fix are the statements it rewrites. Nothing is written until the
-whole plan is computed; each file is then replaced atomically. A file that does not parse is
-skipped and reported, never half-rewritten. Running the fix twice changes nothing the second
-time: modules that are already pure redirects are left alone, and no site remains.
+whole plan is computed and checked (``fixcheck``): every file it would write must compile
+and bind every global name it uses, every name it newly imports from a project module must
+exist there, and no import it adds may come back to its own module. A plan that fails is
+refused whole, with the file, line and name at fault. Files are then replaced atomically,
+and if one cannot be written the ones already written are put back. A file that does not
+parse is skipped and reported, never half-rewritten. Running the fix twice changes nothing
+the second time: modules that are already pure redirects are left alone, and no site
+remains.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
+import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import GlobalScope, MetadataWrapper, PositionProvider, ScopeProvider
 
-from pytest_ssot.analysis.audit import SourceFile, audit_tree
+from pytest_ssot.analysis.audit import (
+    SiteMatcher,
+    SourceFile,
+    UnparsableSource,
+    audit_tree,
+    deprecated_modules,
+    scan_source,
+)
 from pytest_ssot.analysis.purity import RedirectRules, check_source_purity
 from pytest_ssot.domain.model import ImportSite, RedirectContract
+from pytest_ssot.migration.fixcheck import Rewrite, check_rewrites
+from pytest_ssot.rendering.redirects import ModuleRedirect, Target, imported_names, plan_redirect
 from pytest_ssot.settings.pyproject import SsotConfig
 from pytest_ssot.source.files import write_atomically
 from pytest_ssot.source.modules import (
     find_module_source,
     import_source,
+    is_string_statement,
     parse_source,
     relative_posix,
+)
+from pytest_ssot.source.names import (
+    BUILTIN_NAMES,
+    IMPLICIT_NAMES,
+    bound_globals,
+    global_uses,
+    has_future_annotations,
 )
 
 #: (deprecated module, name) -> (canonical module, name there)
@@ -54,6 +79,10 @@ class FileChange:
         )
 
 
+class RefusedFix(Exception):
+    """The plan would leave a module that does not compile or import: nothing is written."""
+
+
 @dataclass(frozen=True)
 class FixPlan:
     """Everything ``ssot fix`` would change, and what it could not do by itself."""
@@ -62,10 +91,24 @@ class FixPlan:
     changes: tuple[FileChange, ...]
     skipped: tuple[str, ...] = ()  # files that could not be parsed or read
     manual: tuple[str, ...] = ()  # sites and names left for a person, with the reason
+    #: What would be wrong after the rewrite (``file:line: ...``); the plan is then refused.
+    problems: tuple[str, ...] = ()
 
     def write(self) -> None:
-        for change in self.changes:
-            write_atomically(self.root / change.path, change.after)
+        """Write every change, or none: a refused plan writes nothing, and a write that fails
+        puts back the files written before it."""
+        if self.problems:
+            raise RefusedFix(f"{len(self.problems)} problem(s) in the rewritten files")
+        written: list[FileChange] = []
+        try:
+            for change in self.changes:
+                write_atomically(self.root / change.path, change.after)
+                written.append(change)
+        except BaseException:
+            for change in reversed(written):
+                with contextlib.suppress(OSError):
+                    write_atomically(self.root / change.path, change.before)
+            raise
 
 
 @dataclass
@@ -76,6 +119,9 @@ class _Edits:
     texts: dict[str, str] = field(default_factory=dict)
     originals: dict[str, str] = field(default_factory=dict)
     reasons: dict[str, list[str]] = field(default_factory=dict)
+    #: Per file, the first line the fix wrote itself (1: the whole file): a name unbound
+    #: there is the fix's doing even if the file already used it unbound elsewhere.
+    written_from: dict[str, int] = field(default_factory=dict)
 
     def read(self, relative: str) -> str:
         if relative not in self.texts:
@@ -97,66 +143,141 @@ class _Edits:
         )
 
 
+@dataclass(frozen=True)
+class _Deprecated:
+    """A deprecated module as planned in the first pass: what it exports and where to."""
+
+    module: str
+    relative: str
+    text: str
+    package: str
+    redirect: ModuleRedirect
+    pure: bool
+    canonical: SourceFile | None  # the module definitions move into, if its file is known
+
+
+@dataclass
+class _Notes:
+    """What the plan could not do, what is left for a person, and what would be wrong."""
+
+    skipped: list[str] = field(default_factory=list)
+    manual: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
 def plan_fix(
     config: SsotConfig,
     *,
     search_path: Sequence[str],
     warn: bool = False,
 ) -> FixPlan:
-    """Compute every edit: deprecated modules first (their names may move), then callers."""
+    """Compute every edit: what each deprecated module exports first (its names may move),
+    then the moves and redirects, then the callers; verify the result last."""
     root = config.root
     edits = _Edits(root)
-    skipped: list[str] = []
-    manual: list[str] = []
+    notes = _Notes()
     names: NameMap = {}
     modules = _deprecated_modules(config)
+    planned: list[_Deprecated] = []
     for module, contracts in modules.items():
         source = find_module_source(module, search_path)
         if source is None:
-            manual.append(f"{module}: no source file found on the import path; nothing rewritten")
+            notes.manual.append(
+                f"{module}: no source file found on the import path; nothing rewritten"
+            )
             continue
         relative = relative_posix(source.path, root)
         try:
-            _plan_module(
-                edits,
-                config,
-                module,
-                source.is_package,
-                relative,
-                contracts,
-                search_path,
-                names,
-                manual,
-                warn=warn,
+            item = _plan_module(
+                edits, config, module, source.is_package, relative, contracts, search_path
             )
-        except (NotRewritable, UnicodeDecodeError, OSError) as error:
-            skipped.append(f"{relative}: {_reason(error)}")
-    contracts_audited = list(config.contracts)
-    tree = audit_tree(root, contracts_audited, config.audit.selection)
+        except (NotRewritable, SyntaxError, UnicodeDecodeError, OSError) as error:
+            notes.skipped.append(f"{relative}: {_reason(error)}")
+            continue
+        planned.append(item)
+        names.update({(module, n): t for n, t in item.redirect.exported.items()})
+        notes.manual.extend(
+            f"{relative}: {name!r} is exported but not defined or imported there"
+            for name in item.redirect.unknown
+        )
+    whole = {
+        m: c.canonical.module
+        for c in config.contracts
+        for m in c.redirect_modules()
+        if c.canonical.is_module
+    }
+    moved_into: set[str] = set()
+    for item in planned:
+        if item.pure:
+            continue
+        try:
+            _rewrite_module(edits, item, names, whole, notes, moved_into, warn=warn)
+        except (NotRewritable, SyntaxError, UnicodeDecodeError, OSError) as error:
+            notes.skipped.append(f"{item.relative}: {_reason(error)}")
+    _rewrite_callers(
+        edits, config, search_path, names, notes, moved_into, {i.relative for i in planned}
+    )
+    notes.problems.extend(check_rewrites(_rewrites(edits, search_path), config.root, search_path))
+    return FixPlan(
+        root, edits.changes(), tuple(notes.skipped), tuple(notes.manual), tuple(notes.problems)
+    )
+
+
+def _rewrites(edits: _Edits, search_path: Sequence[str]) -> list[Rewrite]:
+    """The plan's files, as the check of its result reads them."""
+    found = []
+    for change in edits.changes():
+        where = _source_file(edits.root, change.path, search_path)
+        found.append(
+            Rewrite(
+                change.path,
+                where.module,
+                where.package,
+                change.before,
+                change.after,
+                edits.written_from.get(change.path),
+            )
+        )
+    return found
+
+
+def _rewrite_callers(
+    edits: _Edits,
+    config: SsotConfig,
+    search_path: Sequence[str],
+    names: NameMap,
+    notes: _Notes,
+    moved_into: set[str],
+    deprecated_files: set[str],
+) -> None:
+    """Rewrite every import site of a deprecated path; files that received moved code are
+    scanned again, as they now read (the moved code may import deprecated paths too)."""
+    root = config.root
+    tree = audit_tree(root, list(config.contracts), config.audit.selection)
     by_file: dict[str, list[ImportSite]] = {}
     for site in tree.sites:
         by_file.setdefault(site.path, []).append(site)
-    skipped.extend(tree.unreadable)
-    deprecated_files = {
-        relative_posix(s.path, root)
-        for s in (find_module_source(m, search_path) for m in modules)
-        if s is not None
-    }
-    for relative, sites in sorted(by_file.items()):
+    notes.skipped.extend(tree.unreadable)
+    matcher = SiteMatcher(deprecated_modules(config.contracts))
+    for relative in sorted(set(by_file) | moved_into):
         if relative in deprecated_files:
             continue
         try:
             text = edits.read(relative)
             where = _source_file(root, relative, search_path)
-            new_text, notes = rewrite_sites(text, sites, where, names, config)
-        except (NotRewritable, UnicodeDecodeError, OSError) as error:
-            skipped.append(f"{relative}: {_reason(error)}")
+            sites = (
+                scan_source(text.encode("utf-8"), where, matcher)
+                if relative in moved_into
+                else by_file[relative]
+            )
+            new_text, left = rewrite_sites(text, sites, where, names, config)
+        except (NotRewritable, UnparsableSource, UnicodeDecodeError, OSError) as error:
+            notes.skipped.append(f"{relative}: {_reason(error)}")
             continue
-        manual.extend(notes)
+        notes.manual.extend(left)
         edits.set(
             relative, new_text, f"{len(sites)} import site(s) rewritten to the canonical path"
         )
-    return FixPlan(root, edits.changes(), tuple(skipped), tuple(manual))
 
 
 def _deprecated_modules(config: SsotConfig) -> dict[str, list[RedirectContract]]:
@@ -208,6 +329,10 @@ def _reason(error: Exception) -> str:
         return f"{error}; skipped"
     if isinstance(error, UnicodeDecodeError):
         return "not UTF-8; skipped (rewrite it by hand)"
+    if isinstance(error, SyntaxError):
+        return f"not valid Python (line {error.lineno}): {error.msg}; skipped"
+    if isinstance(error, UnparsableSource):
+        return f"{error}; skipped"
     return f"cannot read: {error}; skipped"
 
 
@@ -237,24 +362,9 @@ def _plan_module(
     relative: str,
     contracts: list[RedirectContract],
     search_path: Sequence[str],
-    names: NameMap,
-    manual: list[str],
-    *,
-    warn: bool,
-) -> None:
+) -> _Deprecated:
     text = edits.read(relative)
-    tree = parse_source(text, relative)
-    package = module if is_package else module.rpartition(".")[0]
-    primary = contracts[0].canonical.module
-    canonical_modules = {c.canonical.module for c in contracts}
-    renames = {
-        r.attribute: (c.canonical.module, c.canonical.attribute)
-        for c in contracts
-        for r in c.redirects
-        if r.module == module and r.attribute and c.canonical.attribute
-    }
-    imported = _imported_names(tree, package)
-    defined = _defined(tree)
+    parse_source(text, relative)  # a module that does not parse is skipped, not guessed at
     rules = RedirectRules.for_module(
         module,
         contracts,
@@ -262,217 +372,437 @@ def _plan_module(
         is_package=is_package,
         allowance=config.allowances.get(module),
     )
-    pure = check_source_purity(text, relative, rules).ok
-    exports = _exports(tree, imported, canonical_modules, defined)
-    canonical_source = find_module_source(primary, search_path)
-    canonical_names = (
-        _defined(parse_source(canonical_source.path.read_bytes())) if canonical_source else {}
-    )
-    moving: list[str] = []
-    for name in exports:
-        if name in renames:
-            names[(module, name)] = renames[name]
-        elif name in imported:
-            names[(module, name)] = imported[name]
-        elif name in canonical_names:
-            names[(module, name)] = (primary, name)
-        elif name in defined:
-            names[(module, name)] = (primary, name)
-            moving.append(name)
-        else:
-            manual.append(f"{relative}: {name!r} is exported but not defined or imported there")
-    for name, target in renames.items():
-        names.setdefault((module, name), target)
-    if pure:
-        return
-    if moving and canonical_source is not None:
+    canonical_source = find_module_source(contracts[0].canonical.module, search_path)
+    canonical: SourceFile | None = None
+    canonical_text: str | None = None
+    if canonical_source is not None:
         canonical_relative = relative_posix(canonical_source.path, config.root)
-        moved = _with_helpers(moving, defined, tree)
-        new_canonical = _move_into_canonical(
-            edits.read(canonical_relative),
-            text,
-            tree,
-            moved,
-            imported,
-            primary,
-            module,
-            _source_file(config.root, canonical_relative, search_path).package,
-        )
-        edits.set(
-            canonical_relative,
-            new_canonical,
-            f"moved {', '.join(moved)} here from {module}",
-        )
-    exported = {name: names[(module, name)] for name in exports if (module, name) in names}
-    for name, target in renames.items():
-        exported.setdefault(name, target)
-    edits.set(
+        canonical = _source_file(config.root, canonical_relative, search_path)
+        canonical_text = edits.read(canonical_relative)
+    redirect = plan_redirect(
+        module,
+        text,
+        contracts,
+        is_package=is_package,
+        canonical_text=canonical_text,
+        canonical_is_package=bool(canonical_source and canonical_source.is_package),
+    )
+    return _Deprecated(
+        module,
         relative,
-        redirect_module_source(module, _docstring(tree), exported, warn=warn),
-        "rewritten as a pure redirect",
+        text,
+        module if is_package else module.rpartition(".")[0],
+        redirect,
+        check_source_purity(text, relative, rules).ok,
+        canonical,
     )
 
 
-def _imported_names(tree: ast.Module, package: str) -> dict[str, tuple[str, str]]:
-    """Top-level ``from X import a as b``: b -> (X, a), with X absolute."""
-    found: dict[str, tuple[str, str]] = {}
+def _rewrite_module(
+    edits: _Edits,
+    item: _Deprecated,
+    names: NameMap,
+    whole: Mapping[str, str],
+    notes: _Notes,
+    moved_into: set[str],
+    *,
+    warn: bool,
+) -> None:
+    """Move what has no canonical home into the canonical module, then write the redirect."""
+    redirect = item.redirect
+    if redirect.moving and item.canonical is None:
+        notes.problems.append(
+            f"{item.relative}: {', '.join(redirect.moving)} would move into {redirect.home}, "
+            "whose source is not on the import path; move them by hand"
+        )
+    elif redirect.moving and item.canonical is not None:
+        target = item.canonical
+        before = edits.read(target.path)
+        move = _move_definitions(item, before, target.package, names, whole)
+        notes.manual.extend(move.notes)
+        notes.problems.extend(move.problems)
+        edits.set(target.path, move.text, f"moved {', '.join(move.moved)} here from {item.module}")
+        edits.written_from.setdefault(target.path, move.first_line)
+        moved_into.add(target.path)
+    edits.set(item.relative, redirect.source(warn=warn), "rewritten as a pure redirect")
+    edits.written_from[item.relative] = 1
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Top-level statements sharing lines (``a = 1; b = 2``), with the comments above them:
+    what moves as one piece."""
+
+    start: int  # first line, 1-based
+    end: int  # last line, inclusive
+    nodes: tuple[ast.stmt, ...]
+
+    @property
+    def is_import(self) -> bool:
+        return all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in self.nodes)
+
+    @property
+    def is_definition(self) -> bool:
+        definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        return any(isinstance(n, definitions) for n in self.nodes)
+
+    def text(self, lines: Sequence[str]) -> str:
+        return "".join(lines[self.start - 1 : self.end])
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, split where Python's tokenizer splits (``\\n``, ``\\r\\n``,
+    ``\\r``; not at form feeds, as ``str.splitlines`` would)."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def _chunks(tree: ast.Module, lines: Sequence[str]) -> list[_Chunk]:
+    spans: list[list[ast.stmt]] = []
+    bounds: list[list[int]] = []
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom):
-            source = import_source(node.level, node.module, package)
-            for alias in node.names:
-                if alias.name != "*" and source:
-                    found[alias.asname or alias.name] = (source, alias.name)
-    return found
+        decorators = getattr(node, "decorator_list", [])
+        start = min([node.lineno, *(d.lineno for d in decorators)])
+        end = node.end_lineno or node.lineno
+        if bounds and start <= bounds[-1][1]:
+            spans[-1].append(node)
+            bounds[-1][1] = max(bounds[-1][1], end)
+        else:
+            spans.append([node])
+            bounds.append([start, end])
+    chunks = []
+    previous_end = 0
+    for nodes, (first, end) in zip(spans, bounds):
+        chunks.append(_Chunk(_with_comments_above(first, previous_end, lines), end, tuple(nodes)))
+        previous_end = end
+    return chunks
 
 
-def _defined(tree: ast.Module) -> dict[str, ast.stmt]:
-    """Top-level definitions and assignments, by name."""
-    found: dict[str, ast.stmt] = {}
-    for node in tree.body:
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            found[node.name] = node
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if isinstance(target, ast.Name) and target.id != "__all__":
-                    found[target.id] = node
-    return found
+def _with_comments_above(start: int, previous_end: int, lines: Sequence[str]) -> int:
+    """The first line of the comment block right above line ``start`` (none above the first
+    statement: that is the file's header, a licence or a coding cookie)."""
+    while previous_end and start - 1 > previous_end and lines[start - 2].lstrip().startswith("#"):
+        start -= 1
+    return start
 
 
-def _exports(
-    tree: ast.Module,
-    imported: Mapping[str, tuple[str, str]],
-    canonical_modules: set[str],
-    defined: Mapping[str, ast.stmt],
-) -> list[str]:
-    """``__all__`` if declared; else the public names defined here or taken from the canonical."""
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
-            and isinstance(node.value, (ast.List, ast.Tuple))
-        ):
-            return [
-                e.value
-                for e in node.value.elts
-                if isinstance(e, ast.Constant) and isinstance(e.value, str)
-            ]
-    names = [n for n in defined if not n.startswith("_")]
-    names += [
-        n
-        for n, (source, _) in imported.items()
-        if not n.startswith("_") and source in canonical_modules and n not in names
-    ]
-    return names
+@dataclass
+class _Move:
+    """The canonical's new text and what moving code into it found."""
+
+    text: str
+    moved: list[str]
+    first_line: int
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
-def _with_helpers(
-    moving: list[str], defined: Mapping[str, ast.stmt], tree: ast.Module
-) -> list[str]:
-    """The names to move, plus the module's private definitions they use, in source order."""
-    wanted = set(moving)
-    frontier = list(moving)
-    while frontier:
-        node = defined[frontier.pop()]
-        for used in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}:
-            if used in defined and used not in wanted and used.startswith("_"):
-                wanted.add(used)
-                frontier.append(used)
-    order = {name: index for index, name in enumerate(defined)}
-    return sorted(wanted, key=order.__getitem__)
+@dataclass
+class _Closure:
+    """The statements moved code needs, and how its names are spelled in the canonical."""
 
+    chunks: set[int] = field(default_factory=set)
+    renames: dict[str, str] = field(default_factory=dict)
+    plain: dict[str, str] = field(default_factory=dict)  # bound name -> ``import x.y``
+    froms: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (module, item)
+    stars: list[str] = field(default_factory=list)
 
-def _docstring(tree: ast.Module) -> str | None:
-    return ast.get_docstring(tree, clean=False)
-
-
-def redirect_module_source(
-    module: str, docstring: str | None, exported: Mapping[str, tuple[str, str]], *, warn: bool
-) -> str:
-    """A pure redirect that keeps every exported name: plain imports, or PEP 562 with a warning."""
-    lines: list[str] = []
-    doc = docstring if docstring is not None else f"Deprecated: {module} is a redirect."
-    lines += [f'"""{doc}"""' if '"""' not in doc else repr(doc), ""]
-    names = sorted(exported)
-    if not warn:
-        by_source: dict[str, list[str]] = {}
-        for name in names:
-            source, original = exported[name]
-            by_source.setdefault(source, []).append(
-                original if original == name else f"{original} as {name}"
-            )
-        lines += [_from_import(source, items) for source, items in sorted(by_source.items())]
-    else:
-        lines += ["import warnings", "", "", "def __getattr__(name):"]
-        for index, name in enumerate(names):
-            source, original = exported[name]
-            keyword = "if" if index == 0 else "elif"
-            lines += [
-                f"    {keyword} name == {name!r}:",
-                f"        from {source} import {original} as target",
-            ]
+    def import_lines(self) -> list[str]:
+        """The imports the moved code needs, one ``from`` line per module."""
+        by_module: dict[str, list[str]] = {}
+        for module, item in self.froms.values():
+            by_module.setdefault(module, []).append(item)
+        lines = sorted(set(self.plain.values()))
         lines += [
-            "    else:",
-            '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
-            "    warnings.warn(",
-            '        f"{__name__}.{name} is deprecated; import it from its canonical module",',
-            "        DeprecationWarning,",
-            "        stacklevel=2,",
-            "    )",
-            "    return target",
-            "",
-            "",
-            "def __dir__():",
-            f"    return {names!r}",
+            f"from {m} import {', '.join(sorted(items))}" for m, items in sorted(by_module.items())
         ]
-    quoted = ", ".join(f'"{n}"' for n in names)
-    lines += ["", f"__all__ = [{quoted}]", ""]
-    return "\n".join(lines)
+        return lines + [f"from {s} import *  # noqa: F403" for s in self.stars]
+
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
-def _from_import(module: str, items: Sequence[str]) -> str:
-    """One ``from`` import, wrapped in parentheses when it would not fit on a line."""
-    line = f"from {module} import {', '.join(items)}"
-    if len(line) <= 88:
-        return line
-    return "\n".join([f"from {module} import (", *(f"    {item}," for item in items), ")"])
-
-
-def _move_into_canonical(
+def _move_definitions(
+    item: _Deprecated,
     canonical_text: str,
-    deprecated_text: str,
-    deprecated_tree: ast.Module,
-    moved: list[str],
-    imported: Mapping[str, tuple[str, str]],
-    canonical_module: str,
-    deprecated_module: str,
     canonical_package: str,
-) -> str:
-    """Append the moved definitions (and the imports they need) to the canonical module, and
-    drop the canonical's own imports of them from the deprecated module."""
-    defined = _defined(deprecated_tree)
-    blocks = [
-        ast.get_source_segment(deprecated_text, defined[name], padded=False) or "" for name in moved
+    names: NameMap,
+    whole: Mapping[str, str],
+) -> _Move:
+    """Append the moved definitions to the canonical module with every module-level name
+    they use: the statements defining them (type aliases, constants, helpers), the imports
+    they need, and references to the deprecated module's names spelled as the canonical's."""
+    lines = split_lines(item.text)
+    tree = parse_source(item.text, item.relative)
+    chunks = _chunks(tree, lines)
+    closure = _closure(item, chunks, lines, canonical_text, canonical_package, names, whole)
+    moved_chunks = [chunks[i] for i in sorted(closure.chunks)]
+    moved_names = [
+        n for c in moved_chunks for n in sorted(bound_globals(c.text(lines))) if n != "__all__"
     ]
-    used = {n.id for name in moved for n in ast.walk(defined[name]) if isinstance(n, ast.Name)}
-    needed = sorted(
-        (source, original, alias)
-        for alias, (source, original) in imported.items()
-        if alias in used and source != canonical_module
-    )
+    renamed = split_lines(_relocated_text(item.text, closure.renames, item.package))
     body, tail = split_trailing_blank_lines(canonical_text)
-    module = parse_module(body)
-    module = module.visit(_DropImports(set(moved), deprecated_module, canonical_package))
-    existing = module.code + tail
-    import_lines = [
-        f"from {source} import {original}" + ("" if original == alias else f" as {alias}")
-        for source, original, alias in needed
-        if f"import {original}" not in existing
-    ]
-    header = f"# Moved from {deprecated_module} by `ssot fix`."
-    body = "\n\n\n".join(block.rstrip() for block in blocks)
-    addition = "\n".join([header, *import_lines, "", body]) if import_lines else f"{header}\n{body}"
-    return existing.rstrip("\n") + "\n\n\n" + addition + "\n"
+    module = parse_module(body).visit(
+        _DropImports(set(moved_names), item.module, canonical_package)
+    )
+    existing = (module.code + tail).rstrip("\r\n")
+    if _needs_future_annotations(tree, moved_chunks, existing):
+        existing = _with_future_annotations(existing)
+        closure.notes.append(
+            f"{item.module} used `from __future__ import annotations`, so the moved code "
+            f"needs it: added to {item.canonical.path if item.canonical else item.module}"
+            " (its own annotations are now lazy too)"
+        )
+    imports = closure.import_lines()
+    header = "\n".join([f"# Moved from {item.module} by `ssot fix`.", *imports])
+    first_is_definition = bool(moved_chunks) and moved_chunks[0].is_definition
+    gap = "\n" if not imports else "\n\n\n" if first_is_definition else "\n\n"
+    addition = header + gap + _joined(moved_chunks, renamed) + "\n"
+    addition = addition.replace("\r\n", "\n")  # the canonical's line endings, not the source's
+    prefix = existing + "\n\n\n"
+    if "\r\n" in existing:
+        addition = addition.replace("\n", "\r\n")
+        prefix = existing + "\r\n\r\n\r\n"
+    return _Move(
+        prefix + addition,
+        moved_names,
+        prefix.count("\n") + 1,
+        closure.notes,
+        closure.problems,
+    )
+
+
+def _joined(chunks: Sequence[_Chunk], lines: Sequence[str]) -> str:
+    """The chunks' text in source order: neighbouring statements stay together, definitions
+    get two blank lines around them."""
+    blocks: list[str] = []
+    for index, chunk in enumerate(chunks):
+        if index:
+            before = chunks[index - 1]
+            adjacent = before.end + 1 == chunk.start and not (
+                before.is_definition or chunk.is_definition
+            )
+            blocks.append("\n" if adjacent else "\n\n\n")
+        blocks.append(chunk.text(lines).rstrip("\r\n"))
+    return "".join(blocks)
+
+
+def _needs_future_annotations(
+    deprecated: ast.Module, chunks: Sequence[_Chunk], canonical_text: str
+) -> bool:
+    """Code written under ``from __future__ import annotations`` may annotate with names
+    bound only for type checkers, or with ``X | None`` on Python 3.9: evaluated eagerly in a
+    canonical without the import, it would fail on import."""
+    if not has_future_annotations(deprecated) or has_future_annotations(
+        parse_source(canonical_text)
+    ):
+        return False
+    annotated = (ast.arg, ast.AnnAssign, ast.FunctionDef, ast.AsyncFunctionDef)
+    return any(
+        isinstance(node, annotated)
+        and (getattr(node, "annotation", None) or getattr(node, "returns", None))
+        for chunk in chunks
+        for statement in chunk.nodes
+        for node in ast.walk(statement)
+    )
+
+
+def _with_future_annotations(text: str) -> str:
+    """``text`` with ``from __future__ import annotations`` after its docstring (or after the
+    comments that open the file), where Python requires it."""
+    tree = parse_source(text)
+    lines = split_lines(text)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if tree.body and is_string_statement(tree.body[0]):
+        at = tree.body[0].end_lineno or tree.body[0].lineno
+    else:
+        at = 0
+        while at < len(lines) and lines[at].lstrip().startswith("#"):
+            at += 1
+    if at and at <= len(lines) and not lines[at - 1].endswith(("\n", "\r")):
+        lines[at - 1] += newline
+    lines.insert(at, f"from __future__ import annotations{newline}")
+    return "".join(lines)
+
+
+def _closure(
+    item: _Deprecated,
+    chunks: Sequence[_Chunk],
+    lines: Sequence[str],
+    canonical_text: str,
+    canonical_package: str,
+    names: NameMap,
+    whole: Mapping[str, str],
+) -> _Closure:
+    """Starting from the chunks defining the names that move, follow every global name they
+    use until each is resolved: to the canonical's own name (renamed), to an import, to
+    another statement of the module (moved too), or to a builtin."""
+    redirect = item.redirect
+    code = {i for i, c in enumerate(chunks) if not c.is_import and not _is_header(c)}
+    bound = {i: bound_globals(chunks[i].text(lines)) for i in code}
+    binders: dict[str, list[int]] = {}
+    for i in sorted(code):
+        for name in bound[i]:
+            binders.setdefault(name, []).append(i)
+    plain_imports = _plain_imports(item, chunks)
+    stars = [f"from {whole.get(s, s)} import *  # noqa: F403" for s in _star_sources(item, chunks)]
+    canonical_tree = parse_source(canonical_text)
+    canonical_imports = imported_names(canonical_tree, canonical_package)
+    canonical_bound = bound_globals(canonical_text) - {
+        n for n, (source, _) in canonical_imports.items() if source == item.module
+    }
+    result = _Closure()
+    frontier = [i for name in redirect.moving for i in binders.get(name, [])]
+    handled: set[str] = set()
+    while frontier:
+        index = frontier.pop()
+        if index in result.chunks:
+            continue
+        result.chunks.add(index)
+        clash = sorted(bound[index] & canonical_bound)
+        if clash:
+            result.problems.append(
+                f"{item.relative}:{chunks[index].start}: this statement must move into "
+                f"{redirect.home}, but it also binds {', '.join(clash)}, which "
+                f"{redirect.home} already defines; move it by hand"
+            )
+        for name in sorted(global_uses(chunks[index].text(lines)) - bound[index] - handled):
+            handled.add(name)
+            if name in redirect.resolved:
+                target = _translate(redirect.resolved[name], names, whole)
+                if name in binders and target == (redirect.home, name):
+                    result.notes.append(
+                        f"{item.relative}: {name} is defined in {item.module} and in "
+                        f"{redirect.home}; the moved code now uses {redirect.home}'s"
+                    )
+                _refer(result, name, target, redirect.home, canonical_bound, canonical_imports)
+            elif name in canonical_bound and name not in binders:
+                continue  # the canonical has it already (an identical import, say)
+            elif name in plain_imports:
+                result.plain.setdefault(name, plain_imports[name])
+            elif name in binders:
+                frontier.extend(binders[name])
+            elif name not in BUILTIN_NAMES | IMPLICIT_NAMES:
+                result.stars.extend(s for s in stars if s not in result.stars)
+    return result
+
+
+def _refer(
+    result: _Closure,
+    name: str,
+    target: Target,
+    home: str,
+    canonical_bound: frozenset[str],
+    canonical_imports: Mapping[str, Target],
+) -> None:
+    """Make ``name`` in the moved code reach ``target`` from the canonical module."""
+    module, original = target
+    if module == home:
+        if original != name:
+            result.renames[name] = original
+        return
+    if name in canonical_bound:
+        if canonical_imports.get(name) != target:
+            result.notes.append(
+                f"the moved code's {name} ({module}.{original}) now refers to {home}'s own {name}"
+            )
+        return
+    alias = "" if original == name else f" as {name}"
+    result.froms.setdefault(name, (module, f"{original}{alias}"))
+
+
+def _translate(target: Target, names: NameMap, whole: Mapping[str, str]) -> Target:
+    """Where a deprecated path leads once every deprecated module is a redirect."""
+    seen = {target}
+    while target in names and names[target] not in seen:
+        target = names[target]
+        seen.add(target)
+    module, name = target
+    return (whole.get(module, module), name)
+
+
+def _is_header(chunk: _Chunk) -> bool:
+    """The docstring and ``__all__``: the redirect writes its own."""
+    return all(
+        is_string_statement(n)
+        or (
+            isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)
+        )
+        for n in chunk.nodes
+    )
+
+
+def _plain_imports(item: _Deprecated, chunks: Sequence[_Chunk]) -> dict[str, str]:
+    """``import a.b`` / ``import a.b as c`` at top level: the name bound -> the statement."""
+    found: dict[str, str] = {}
+    for chunk in chunks:
+        for node in chunk.nodes:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        found[alias.asname] = f"import {alias.name} as {alias.asname}"
+                    else:
+                        found[alias.name.partition(".")[0]] = f"import {alias.name}"
+    return found
+
+
+def _star_sources(item: _Deprecated, chunks: Sequence[_Chunk]) -> list[str]:
+    sources = []
+    for chunk in chunks:
+        for node in chunk.nodes:
+            if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+                source = import_source(node.level, node.module, item.package)
+                if source:
+                    sources.append(source)
+    return sources
+
+
+def _relocated_text(text: str, renames: Mapping[str, str], package: str) -> str:
+    """The deprecated module's text with its global names renamed to the canonical's and its
+    relative imports made absolute, so its statements mean the same in another package."""
+    body, tail = split_trailing_blank_lines(text)
+    wrapper = MetadataWrapper(parse_module(body))
+    scopes = wrapper.resolve(ScopeProvider)
+    targets: dict[cst.CSTNode, str] = {}
+    for scope in scopes.values():
+        if isinstance(scope, GlobalScope):
+            for name, new in renames.items():
+                for assignment in scope.assignments[name]:
+                    for access in assignment.references:
+                        targets[access.node] = new
+            break
+    return wrapper.visit(_Relocate(targets, renames, package)).code + tail
+
+
+class _Relocate(cst.CSTTransformer):
+    def __init__(
+        self, targets: Mapping[cst.CSTNode, str], renames: Mapping[str, str], package: str
+    ) -> None:
+        self.targets = targets
+        self.renames = renames
+        self.package = package
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        new = self.targets.get(original)
+        return updated.with_changes(value=new) if new else updated
+
+    def leave_SimpleString(
+        self, original: cst.SimpleString, updated: cst.SimpleString
+    ) -> cst.SimpleString:
+        if original not in self.targets:
+            return updated  # a string annotation naming a renamed global
+        value = updated.value
+        for old, new in self.renames.items():
+            value = re.sub(rf"\b{re.escape(old)}\b", new, value)
+        return updated.with_changes(value=value)
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        if not updated.relative:
+            return updated
+        source = _cst_source(updated, self.package)
+        if source is None:
+            return updated
+        return updated.with_changes(module=_dotted_expr(source), relative=[])
 
 
 class _DropImports(cst.CSTTransformer):

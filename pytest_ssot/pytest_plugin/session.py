@@ -49,7 +49,7 @@ class SsotSession:
             option_value(config, "ssot_golden_path") == "fail" and not self.warn_only
         )
         self.isolation = _isolation(config)
-        self.renderer = Renderer(config.rootpath)
+        self.renderer = Renderer(config.rootpath, ssot_config.contracts)
         self.projection = Projection(
             ssot_config.root,
             config_file=relative_posix(ssot_config.path, ssot_config.root),

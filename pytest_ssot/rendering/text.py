@@ -7,7 +7,7 @@ violation ends with the exact change that resolves it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,15 +24,22 @@ from pytest_ssot.domain.model import (
     Rule,
     Verdict,
 )
+from pytest_ssot.rendering.redirects import redirect_for
 
 INDENT = "    "
 
 
 @dataclass(frozen=True)
 class Renderer:
-    """Renders findings with paths relative to ``root``."""
+    """Renders findings with paths relative to ``root``.
+
+    ``contracts`` and ``search_path`` (``None``: ``sys.path``) let a fix show the whole
+    redirect a deprecated module needs: every name it exports, for every contract it serves.
+    """
 
     root: Path
+    contracts: tuple[RedirectContract, ...] = ()
+    search_path: tuple[str, ...] | None = None
 
     def path(self, path: str | None) -> str:
         if not path:
@@ -161,8 +168,18 @@ class Renderer:
             lead = f"fix: make {module} import nothing but the canonical; its whole body:"
         else:
             lead = f"fix: replace the body of {target} with a redirect:"
-        body = redirect_source(module, [(result.redirect, contract.canonical)])
-        return [f"{INDENT}{lead}", *(f"{INDENT * 2}| {line}" for line in body.splitlines())]
+        serving = [c for c in self.contracts if module in c.redirect_modules()] or [contract]
+        redirect = redirect_for(module, serving, self.search_path)
+        lines = [f"{INDENT}{lead}"]
+        lines += [f"{INDENT * 2}| {line}".rstrip() for line in redirect.source().splitlines()]
+        if redirect.moving:
+            they = "it uses" if len(redirect.moving) == 1 else "they use"
+            lines.append(
+                f"{INDENT}first move {', '.join(redirect.moving)} into {redirect.home}, with the "
+                f"module-level names {they} (no canonical defines them); `ssot fix --write` "
+                "does both"
+            )
+        return lines
 
     def relative_text(self, text: str) -> str:
         """Shorten absolute paths under the root inside a message."""
@@ -300,47 +317,6 @@ def import_line(path: ObjectPath) -> str:
     if path.attribute is None:
         return f"import {path.module}"
     return f"from {path.module} import {path.attribute}"
-
-
-def redirect_source(module: str, pairs: Iterable[tuple[ObjectPath, ObjectPath]]) -> str:
-    """The body of a pure redirect module for ``(deprecated, canonical)`` pairs."""
-    pairs = list(pairs)
-    canonical_modules = sorted({canonical.module for _, canonical in pairs})
-    whole_module = [canonical for redirect, canonical in pairs if canonical.is_module]
-    lines = [f'"""Deprecated: import from {" / ".join(canonical_modules)} instead."""', ""]
-    if whole_module:
-        lines += [
-            "import sys",
-            "import warnings",
-            "",
-            f"import {whole_module[0].module} as _canonical",
-            "",
-            _warning_call(module, whole_module[0].module),
-            "sys.modules[__name__] = _canonical",
-        ]
-        return "\n".join(lines) + "\n"
-    imports = []
-    exported = []
-    for redirect, canonical in pairs:
-        name = redirect.attribute or ""
-        alias = "" if name == canonical.attribute else f" as {name}"
-        imports.append(f"from {canonical.module} import {canonical.attribute}{alias}")
-        exported.append(name)
-    lines += ["import warnings", "", *imports, ""]
-    lines.append(_warning_call(module, " / ".join(canonical_modules)))
-    names = ", ".join(f'"{name}"' for name in exported)
-    lines += ["", f"__all__ = [{names}]"]
-    return "\n".join(lines) + "\n"
-
-
-def _warning_call(module: str, target: str) -> str:
-    return (
-        "warnings.warn(\n"
-        f'    "{module} is deprecated; import from {target} instead",\n'
-        "    DeprecationWarning,\n"
-        "    stacklevel=2,\n"
-        ")"
-    )
 
 
 def audit_summary(audit: ContractAudit) -> str:
