@@ -61,6 +61,37 @@ def __getattr__(attr_name):
     return ret
 """
 
+NUMPY_NUMERIC = """\
+def __getattr__(attr_name):
+    from numpy._core import numeric
+
+    from ._utils import _raise_warning
+
+    sentinel = object()
+    ret = getattr(numeric, attr_name, sentinel)
+    if ret is sentinel:
+        raise AttributeError(
+            f"module 'numpy.core.numeric' has no attribute {attr_name}")
+    _raise_warning(attr_name, "numeric")
+    return ret
+"""
+
+MODULE_LEVEL_SENTINEL = """\
+import warnings
+
+from pkg.new import engine as _engine
+
+_MISSING = object()
+
+
+def __getattr__(name):
+    value = getattr(_engine, name, _MISSING)
+    if value is not _MISSING:
+        warnings.warn(f"{name} moved to pkg.new.engine", DeprecationWarning, stacklevel=2)
+        return value
+    raise AttributeError(name)
+"""
+
 SCIPY_SUBMODULE = """\
 # This file is not meant for public use and will be removed in SciPy v2.0.0.
 # Use the `scipy.linalg` namespace for importing the functions included below.
@@ -159,6 +190,12 @@ ACCEPTED = [
         id="numpy-2-core-getattr",
     ),
     pytest.param(
+        rules("numpy.core.numeric", "numpy._core.numeric:zeros", "numpy.core.numeric:zeros"),
+        NUMPY_NUMERIC,
+        id="numpy-2-core-local-sentinel",
+    ),
+    pytest.param(ENGINE, MODULE_LEVEL_SENTINEL, id="module-level-sentinel"),
+    pytest.param(
         rules("scipy.linalg.basic", "scipy.linalg._basic", "scipy.linalg.basic"),
         SCIPY_SUBMODULE,
         id="scipy-sub-module-deprecation",
@@ -251,6 +288,36 @@ REJECTED = {
         "    finally:\n        setup()\n",
         (3, "getattr-logic"),
         "'setup()' in __getattr__()",
+    ),
+    "getattr-sentinel-returned": (
+        "def __getattr__(name):\n    missing = object()\n"
+        "    value = getattr(Engine, name, missing)\n    return missing\n",
+        (3, "getattr-logic"),
+        "call 'object(…)' in __getattr__()",
+    ),
+    "getattr-sentinel-passed-on": (
+        "def __getattr__(name):\n    missing = object()\n"
+        "    return getattr(Engine, name, missing) or getattr(Engine, 'x', [missing])\n",
+        (3, "getattr-logic"),
+        "call 'object(…)' in __getattr__()",
+    ),
+    "getattr-sentinel-rebound": (
+        "def __getattr__(name):\n    missing = object()\n    missing = getattr(Engine, name)\n"
+        "    return getattr(Engine, name, missing)\n",
+        (3, "getattr-logic"),
+        "call 'object(…)' in __getattr__()",
+    ),
+    "module-sentinel-exported": (
+        "_MISSING = object()\n"
+        "def __getattr__(name):\n    value = getattr(Engine, name, _MISSING)\n"
+        "    return _MISSING\n",
+        (2, "assignment"),
+        "assignment to _MISSING",
+    ),
+    "module-object-never-a-default": (
+        "REGISTRY = object()\n",
+        (2, "assignment"),
+        "assignment to REGISTRY",
     ),
     "decorated-getattr": (
         "@lru_cache(maxsize=None)\ndef __getattr__(name):\n    return getattr(Engine, name)\n",
@@ -425,3 +492,78 @@ def test_check_module_purity_reports_a_missing_file(tmp_path: Path) -> None:
 def test_find_attribute_assignment(source: str, expected: int | None) -> None:
     assert find_attribute_assignment(source, "flag") == expected
     assert find_attribute_assignment(source.encode(), "flag") == expected
+
+
+# --- star imports: from the canonical only, never a chain between deprecated modules ----------
+
+
+def two_redirect_rules(module: str, *, is_package: bool = False) -> RedirectRules:
+    """One contract, two deprecated modules whose names are substrings of each other."""
+    contract = RedirectContract(
+        name="engine",
+        canonical=ObjectPath.parse("pkg.core.engine:Engine"),
+        redirects=(
+            ObjectPath.parse("pkg.legacy.engine:Engine"),
+            ObjectPath.parse("pkg.legacy.engine_compat:Engine"),
+        ),
+    )
+    return RedirectRules.for_module(module, [contract], HELPERS, is_package=is_package)
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "chained"),
+    [
+        pytest.param(
+            "pkg.legacy.engine_compat",
+            "from pkg.legacy.engine import *\n",
+            "pkg.legacy.engine",
+            id="absolute",
+        ),
+        pytest.param(
+            "pkg.legacy.engine_compat",
+            "from .engine import *\n",
+            "pkg.legacy.engine",
+            id="relative",
+        ),
+        pytest.param(
+            "pkg.legacy.engine",
+            "from pkg.legacy.engine_compat import *\n",
+            "pkg.legacy.engine_compat",
+            id="the-other-way",
+        ),
+    ],
+)
+def test_star_chain_between_deprecated_modules_is_reported(
+    module: str, source: str, chained: str
+) -> None:
+    result = check_source_purity(source, "shim.py", two_redirect_rules(module))
+    assert findings(result) == [(1, "star-import")]
+    message = result.impurities[0].message
+    assert f"re-exports {chained}, another deprecated module of the same contract" in message
+    assert "star chain between deprecated modules" in message
+    assert message.endswith("write 'from pkg.core.engine import *' instead")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("from pkg.core.engine import *\n", id="absolute"),
+        pytest.param("from ..core.engine import *\n", id="relative"),
+    ],
+)
+def test_star_import_from_the_canonical_stays_pure(source: str) -> None:
+    result = check_source_purity(source, "shim.py", two_redirect_rules("pkg.legacy.engine_compat"))
+    assert result.ok, [i.message for i in result.impurities]
+
+
+def test_star_import_from_an_unrelated_module_names_the_canonical_fix() -> None:
+    result = check_source_purity(
+        "from pkg.core.engine_helpers import *\n",
+        "shim.py",
+        two_redirect_rules("pkg.legacy.engine"),
+    )
+    assert findings(result) == [(1, "star-import")]
+    message = result.impurities[0].message
+    assert "'from pkg.core.engine_helpers import *' re-exports a module that is not the" in message
+    assert "another deprecated module" not in message
+    assert message.endswith("write 'from pkg.core.engine import *' instead")
