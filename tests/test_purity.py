@@ -567,3 +567,102 @@ def test_star_import_from_an_unrelated_module_names_the_canonical_fix() -> None:
     assert "'from pkg.core.engine_helpers import *' re-exports a module that is not the" in message
     assert "another deprecated module" not in message
     assert message.endswith("write 'from pkg.core.engine import *' instead")
+
+
+# --- names written through a globals() loop (numpy/core/multiarray.py) ------------------------
+
+NUMPY_MULTIARRAY = """\
+from numpy._core import multiarray
+
+# these must import without warning or error from numpy.core.multiarray to
+# support old pickle files
+for item in ["_reconstruct", "scalar"]:
+    globals()[item] = getattr(multiarray, item)
+
+# Pybind11 (in versions <= 2.11.1) imports _ARRAY_API from the multiarray
+# submodule as a part of NumPy initialization, therefore it must be importable
+# without a warning.
+_ARRAY_API = multiarray._ARRAY_API
+
+def __getattr__(attr_name):
+    from numpy._core import multiarray
+
+    from ._utils import _raise_warning
+    ret = getattr(multiarray, attr_name, None)
+    if ret is None:
+        raise AttributeError(
+            f"module 'numpy.core.multiarray' has no attribute {attr_name}")
+    _raise_warning(attr_name, "multiarray")
+    return ret
+
+
+del multiarray
+"""
+
+
+def multiarray_rules(*names: str) -> RedirectRules:
+    allowance = (
+        Allowance("numpy.core.multiarray", frozenset(names), "old pickles") if names else None
+    )
+    return rules(
+        "numpy.core.multiarray",
+        "numpy._core.multiarray:ndarray",
+        "numpy.core.multiarray:ndarray",
+        allowance=allowance,
+    )
+
+
+def test_globals_loop_passes_when_every_name_it_writes_is_allowlisted() -> None:
+    result = check(NUMPY_MULTIARRAY, multiarray_rules("_reconstruct", "scalar"))
+    assert result.ok, [i.message for i in result.impurities]
+    assert result.allowed == ("_reconstruct", "scalar")
+
+
+def test_globals_loop_without_allowlist_names_what_it_writes() -> None:
+    result = check(NUMPY_MULTIARRAY, multiarray_rules())
+    assert findings(result) == [(5, "loop")]
+    message = result.impurities[0].message
+    assert "writes _reconstruct, scalar into the module through globals()" in message
+    assert '[tool.ssot.allow."numpy.core.multiarray"] names = ["_reconstruct", "scalar"]' in message
+
+
+def test_globals_loop_names_the_names_the_allowlist_lacks() -> None:
+    result = check(NUMPY_MULTIARRAY, multiarray_rules("_reconstruct"))
+    assert findings(result) == [(5, "loop")]
+    message = result.impurities[0].message
+    assert "writes scalar into the module through globals() (not allowlisted)" in message
+    assert result.allowed == ()
+
+
+@pytest.mark.parametrize(
+    ("loop", "fragment"),
+    [
+        pytest.param(
+            "for item in dir(engine):\n    globals()[item] = getattr(engine, item)\n",
+            "writes names computed at import into the module through globals(): no allowlist",
+            id="computed-names",
+        ),
+        pytest.param(
+            "for item in ['_reconstruct']:\n    globals()[item] = getattr(engine, item)\n"
+            "    register(item)\n",
+            "writes allowlisted names but also runs 'register(item)' at import",
+            id="allowlisted-names-and-a-call",
+        ),
+        pytest.param(
+            "for item in ['_reconstruct']:\n    globals()[item] = build(item)\n",
+            "writes allowlisted names but also runs call 'build(…)' at import",
+            id="allowlisted-names-built-by-a-call",
+        ),
+        pytest.param(
+            "for item in ['_reconstruct']:\n    globals()[item.upper()] = getattr(engine, item)\n",
+            "writes names computed at import",
+            id="computed-key",
+        ),
+    ],
+)
+def test_globals_loop_that_an_allowlist_cannot_cover(loop: str, fragment: str) -> None:
+    allowance = Allowance("pkg.old.engine", frozenset({"_reconstruct"}), "old pickles")
+    result = check("from pkg.new import engine\n" + loop, rules(allowance=allowance))
+    assert findings(result) == [(2, "loop")]
+    assert fragment in result.impurities[0].message
+    assert result.allowed == ()

@@ -13,6 +13,7 @@ import ast
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from pytest_ssot.domain.model import Allowance, Impurity, Location, PurityResult, RedirectContract
 from pytest_ssot.source.modules import (
@@ -32,6 +33,8 @@ _WARN_CALLS = frozenset({"warnings.warn", "warn", "_warnings.warn"})
 _RESOLVE_CALLS = frozenset(
     {"getattr", "hasattr", "import_module", "importlib.import_module", "__import__", "globals"}
 )
+#: Calls that return the module's own namespace: writing into them binds module names.
+_NAMESPACE_CALLS = frozenset({"globals", "vars"})
 _LISTING_CALLS = frozenset({"sorted", "list", "set", "tuple", "dir", "frozenset"})
 _RAISABLE = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError"})
 _LITERALS = (ast.Constant,)
@@ -204,7 +207,14 @@ class _ModuleChecker:
         allowance = self.rules.allowance
         if allowance is None:
             return False
-        names = _bound_names(statement)
+        written = _globals_loop_names(statement)
+        if (
+            written is not None
+            and isinstance(statement, (ast.For, ast.AsyncFor))
+            and self._globals_loop_extra(statement)
+        ):
+            return False  # it writes allowlisted names, but runs more than a copy at import
+        names = _bound_names(statement) if written is None else frozenset(written)
         if names and names <= allowance.names:
             self.allowed.extend(sorted(names))
             return True
@@ -234,10 +244,54 @@ class _ModuleChecker:
             )
         elif isinstance(node, (ast.Delete, ast.Pass)):
             return
+        elif isinstance(node, ast.For) and _globals_loop_names(node) is not None:
+            self.report(node, "loop", self._globals_loop_problem(node))
         else:
             self.report(
                 node, _kind_of(node), f"{_describe(node)}: a redirect module holds no logic"
             )
+
+    def _globals_loop_problem(self, node: ast.For) -> str:
+        written = _globals_loop_names(node) or ()
+        if not written:
+            return (
+                f"{_describe(node)} writes names computed at import into the module through "
+                "globals(): no allowlist entry can name them, and a redirect binds only "
+                "names it imports; import them from the canonical module"
+            )
+        allowed = self.rules.allowance.names if self.rules.allowance else frozenset()
+        missing = [name for name in written if name not in allowed]
+        extra = self._globals_loop_extra(node)
+        if extra and not missing:
+            return (
+                f"{_describe(node)} writes allowlisted names but also runs {extra} at import: "
+                "an allowlisted loop only copies names, globals()[name] = getattr(module, name)"
+            )
+        quoted = ", ".join(f'"{name}"' for name in written)
+        return (
+            f"{_describe(node)} writes {', '.join(missing)} into the module through globals()"
+            f"{' (not allowlisted)' if allowed else ''}: a redirect binds only names it "
+            "imports; if they must stay (old pickles reference them), allowlist them: "
+            f'[tool.ssot.allow."{self.rules.module}"] names = [{quoted}] and a reason'
+        )
+
+    def _globals_loop_extra(self, node: ast.For | ast.AsyncFor) -> str | None:
+        """What a ``globals()`` loop does beyond ``globals()[name] = <a lookup>``."""
+        if isinstance(node, ast.AsyncFor) or node.orelse:
+            return _describe(node)
+        for statement in node.body:
+            if not (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Subscript)
+                and isinstance(statement.targets[0].value, ast.Call)
+                and dotted_name(statement.targets[0].value.func) in _NAMESPACE_CALLS
+            ):
+                return _describe(statement)
+            problem = self._expression_problem(statement.value, _RESOLVE_CALLS)
+            if problem:
+                return problem
+        return None
 
     def check_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
@@ -483,6 +537,44 @@ def _bound_names(node: ast.stmt) -> frozenset[str]:
     if isinstance(node, (ast.For, ast.AsyncFor)):
         return frozenset(_target_names(node.target))
     return frozenset()
+
+
+def _globals_loop_names(node: ast.stmt) -> tuple[str, ...] | None:
+    """The names a ``for name in [...]: globals()[name] = ...`` loop writes into the module.
+
+    numpy keeps ``_reconstruct`` and ``scalar`` in ``numpy/core/multiarray.py`` that way, for
+    old pickles. ``None`` when the statement is no loop writing through ``globals()``; ``()``
+    when the names are computed (a loop over ``dir(module)``), so no allowlist can name them.
+    """
+    if not isinstance(node, (ast.For, ast.AsyncFor)):
+        return None
+    keys = [
+        target.slice
+        for statement in node.body
+        for child in ast.walk(statement)
+        if isinstance(child, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+        for target in (child.targets if isinstance(child, ast.Assign) else [child.target])
+        if isinstance(target, ast.Subscript)
+        and isinstance(target.value, ast.Call)
+        and dotted_name(target.value.func) in _NAMESPACE_CALLS
+    ]
+    if not keys:
+        return None
+    items = node.iter.elts if isinstance(node.iter, (ast.List, ast.Tuple, ast.Set)) else None
+    variable = node.target.id if isinstance(node.target, ast.Name) else None
+    if items is None or not all(
+        isinstance(item, ast.Constant) and isinstance(item.value, str) for item in items
+    ):
+        return ()
+    names: list[str] = []
+    for key in keys:
+        if isinstance(key, ast.Name) and key.id == variable:
+            names.extend(str(cast(ast.Constant, item).value) for item in items)
+        elif isinstance(key, ast.Constant) and isinstance(key.value, str):
+            names.append(key.value)
+        else:
+            return ()
+    return tuple(dict.fromkeys(names))
 
 
 def _is_sentinel_assignment(node: ast.stmt, sentinels: frozenset[str]) -> bool:
