@@ -1,0 +1,392 @@
+"""Deprecation shims written the way numpy 2.x and scipy 1.x write theirs.
+
+The generated projects below copy the idioms of ``numpy/core/*.py`` and scipy's deprecated
+submodules line for line (a PEP 562 ``__getattr__`` with a local ``sentinel = object()``, a
+``globals()`` loop that keeps names for old pickles, a ``_sub_module_deprecation``-style
+helper, ``__dir__``), under other package names, so every interpreter checks them without
+numpy or scipy installed. The last tests run the same checks on the real packages where
+they can be installed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_tree
+
+#: numpy 2.x: the code moved to ``numlib._core``; ``numlib.core`` keeps shims.
+NUMLIB = {
+    "numlib/__init__.py": """
+        from numlib import _core
+        from numlib._core.multiarray import ndarray
+    """,
+    "numlib/_core/__init__.py": """
+        from numlib._core import multiarray, numeric, umath
+    """,
+    "numlib/_core/multiarray.py": """
+        class ndarray:
+            pass
+
+
+        def _reconstruct(subtype, shape, dtype):
+            return ndarray.__new__(subtype)
+
+
+        def scalar(dtype, obj):
+            return obj
+
+
+        _ARRAY_API = ("capsule",)
+    """,
+    "numlib/_core/numeric.py": """
+        from numlib._core.multiarray import ndarray
+
+
+        def zeros_like(a):
+            return ndarray()
+    """,
+    "numlib/_core/umath.py": """
+        def add(a, b):
+            return a + b
+    """,
+    "numlib/core/__init__.py": '''
+        """
+        The `numlib.core` submodule exists solely for backward compatibility
+        purposes. The original `core` was renamed to `_core` and made private.
+        """
+        from numlib import _core
+
+        from ._utils import _raise_warning
+
+        __all__ = ["multiarray", "numeric", "umath"]  # noqa: F822
+
+
+        def __getattr__(attr_name):
+            attr = getattr(_core, attr_name)
+            _raise_warning(attr_name)
+            return attr
+    ''',
+    "numlib/core/_utils.py": """
+        import warnings
+
+
+        def _raise_warning(attr, submodule=None):
+            new_module = "numlib._core"
+            old_module = "numlib.core"
+            if submodule is not None:
+                new_module = f"{new_module}.{submodule}"
+                old_module = f"{old_module}.{submodule}"
+            warnings.warn(
+                f"{old_module} is deprecated and has been renamed to {new_module}.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+    """,
+    "numlib/core/multiarray.py": """
+        from numlib._core import multiarray
+
+        # these must import without warning or error from numlib.core.multiarray to
+        # support old pickle files
+        for item in ["_reconstruct", "scalar"]:
+            globals()[item] = getattr(multiarray, item)
+
+        # Pybind11 (in versions <= 2.11.1) imports _ARRAY_API from the multiarray
+        # submodule as a part of NumPy initialization, therefore it must be importable
+        # without a warning.
+        _ARRAY_API = multiarray._ARRAY_API
+
+        def __getattr__(attr_name):
+            from numlib._core import multiarray
+
+            from ._utils import _raise_warning
+            ret = getattr(multiarray, attr_name, None)
+            if ret is None:
+                raise AttributeError(
+                    f"module 'numlib.core.multiarray' has no attribute {attr_name}")
+            _raise_warning(attr_name, "multiarray")
+            return ret
+
+
+        del multiarray
+    """,
+    "numlib/core/numeric.py": """
+        def __getattr__(attr_name):
+            from numlib._core import numeric
+
+            from ._utils import _raise_warning
+
+            sentinel = object()
+            ret = getattr(numeric, attr_name, sentinel)
+            if ret is sentinel:
+                raise AttributeError(
+                    f"module 'numlib.core.numeric' has no attribute {attr_name}")
+            _raise_warning(attr_name, "numeric")
+            return ret
+    """,
+    "numlib/core/umath.py": """
+        _MISSING = object()
+
+
+        def __getattr__(attr_name):
+            from numlib._core import umath
+
+            from ._utils import _raise_warning
+            ret = getattr(umath, attr_name, _MISSING)
+            if ret is _MISSING:
+                raise AttributeError(
+                    f"module 'numlib.core.umath' has no attribute {attr_name}")
+            _raise_warning(attr_name, "umath")
+            return ret
+    """,
+}
+
+#: scipy 1.x: public-but-private modules replaced by ``_sub_module_deprecation`` shims.
+SCILIB = {
+    "scilib/__init__.py": "",
+    "scilib/_lib/deprecation.py": """
+        import warnings
+        from importlib import import_module
+
+
+        def _sub_module_deprecation(*, sub_package, module, private_modules, all,
+                                    attribute, correct_module=None):
+            if correct_module is not None:
+                correct_import = f"scilib.{sub_package}.{correct_module}"
+            else:
+                correct_import = f"scilib.{sub_package}"
+            if attribute not in all:
+                raise AttributeError(
+                    f"`scilib.{sub_package}.{module}` has no attribute `{attribute}`")
+            attr = getattr(import_module(correct_import), attribute, None)
+            warnings.warn(
+                f"Please import `{attribute}` from the `{correct_import}` namespace",
+                category=DeprecationWarning,
+                stacklevel=3,
+            )
+            if attr is not None:
+                return attr
+            for private in private_modules:
+                try:
+                    return getattr(import_module(f"scilib.{sub_package}.{private}"), attribute)
+                except AttributeError:
+                    if private == private_modules[-1]:
+                        raise
+    """,
+    "scilib/linalg/__init__.py": """
+        from ._basic import *
+
+        # Deprecated namespaces, to be removed in v2.0.0
+        from . import basic
+    """,
+    "scilib/linalg/_basic.py": """
+        __all__ = ["solve", "inv"]
+
+
+        def solve(a, b):
+            return b
+
+
+        def inv(a):
+            return a
+    """,
+    "scilib/linalg/basic.py": """
+        # This file is not meant for public use and will be removed in SciLib v2.0.0.
+        # Use the `scilib.linalg` namespace for importing the functions
+        # included below.
+
+        from scilib._lib.deprecation import _sub_module_deprecation
+
+
+        __all__ = [  # noqa: F822
+            'solve', 'inv',
+        ]
+
+
+        def __dir__():
+            return __all__
+
+
+        def __getattr__(name):
+            return _sub_module_deprecation(sub_package="linalg", module="basic",
+                                           private_modules=["_basic"], all=__all__,
+                                           attribute=name)
+    """,
+}
+
+SHIM_CONTRACTS = """
+    [tool.ssot.contracts.ndarray]
+    canonical = "numlib._core.multiarray:ndarray"
+    redirects = ["numlib.core.multiarray:ndarray", "numlib.core.numeric:ndarray"]
+    golden-path = true
+    audit = "off"
+
+    [tool.ssot.contracts.reconstruct]
+    canonical = "numlib._core.multiarray:_reconstruct"
+    redirects = ["numlib.core.multiarray:_reconstruct"]
+    audit = "off"
+
+    [tool.ssot.contracts.add]
+    canonical = "numlib._core.umath:add"
+    redirects = ["numlib.core.umath:add"]
+    audit = "off"
+
+    [tool.ssot.contracts.zeros-like]
+    canonical = "numlib._core.numeric:zeros_like"
+    redirects = ["numlib.core.numeric:zeros_like"]
+    audit = "off"
+
+    [tool.ssot.contracts.solve]
+    canonical = "scilib.linalg._basic:solve"
+    redirects = ["scilib.linalg.basic:solve", "scilib.linalg:solve"]
+    golden-path = true
+    audit = "off"
+
+    [tool.ssot.allow."numlib.core.multiarray"]
+    names = ["_reconstruct", "scalar"]
+    reason = "old pickles reference numlib.core.multiarray._reconstruct and scalar"
+"""
+
+GOLDEN_TEST = {
+    "tests/test_golden.py": """
+        import pytest
+
+        from numlib._core.multiarray import ndarray
+        from scilib.linalg import solve
+
+
+        @pytest.mark.golden_path
+        def test_a_user_solves():
+            assert isinstance(ndarray(), ndarray)
+            assert solve(None, 2) == 2
+    """,
+}
+
+
+def make_project(root: Path, files: Mapping[str, str], contracts: str) -> Path:
+    pyproject = '[tool.pytest.ini_options]\npythonpath = ["."]\n' + textwrap.dedent(contracts)
+    return write_tree(root, {**files, "pyproject.toml": pyproject})
+
+
+def ssot_json(root: Path, *args: str) -> tuple[int, dict[str, object]]:
+    """``ssot check --format json ARGS`` in a real process (the runtime check imports the project)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest_ssot", "check", "--format", "json", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def identities(data: Mapping[str, object]) -> dict[str, dict[str, str]]:
+    """The identity result of each deprecated path, as JSON."""
+    contracts = data["contracts"]
+    assert isinstance(contracts, list)
+    return {r["redirect"]: r for c in contracts for r in c["identity"]}
+
+
+def verdicts(data: Mapping[str, object]) -> dict[str, str]:
+    return {redirect: r["verdict"] for redirect, r in identities(data).items()}
+
+
+def purities(data: Mapping[str, object]) -> dict[str, dict[str, object]]:
+    """The purity result of each deprecated module, as JSON."""
+    contracts = data["contracts"]
+    assert isinstance(contracts, list)
+    return {p["module"]: p for c in contracts for p in c["purity"]}
+
+
+def impurities(data: Mapping[str, object]) -> dict[str, list[str]]:
+    """Per deprecated module: its impurities and its unreadable-source error, as text."""
+    found: dict[str, list[str]] = {}
+    for module, purity in purities(data).items():
+        listed = purity["impurities"]
+        assert isinstance(listed, list)
+        problems = [f"{i['location']['line']} [{i['kind']}] {i['message']}" for i in listed]
+        if purity["error"]:
+            problems.append(str(purity["error"]))
+        found[module] = problems
+    return found
+
+
+def assert_identity_and_pure(code: int, data: Mapping[str, object], *, static: bool) -> None:
+    """Every path is the SSOT and every shim pure; the static check may say it cannot tell
+    (``unresolved``) but never reports a violation it cannot prove."""
+    expected = {"identity", "unresolved"} if static else {"identity"}
+    found = verdicts(data)
+    assert found
+    assert set(found.values()) <= expected, found
+    assert not any(impurities(data).values()), impurities(data)
+    assert code == (1 if "unresolved" in found.values() else 0)
+
+
+SHIM_REDIRECTS = (
+    "numlib.core.multiarray:ndarray",
+    "numlib.core.numeric:ndarray",
+    "numlib.core.multiarray:_reconstruct",
+    "numlib.core.umath:add",
+    "numlib.core.numeric:zeros_like",
+    "scilib.linalg.basic:solve",
+    "scilib.linalg:solve",
+)
+
+
+def test_shims_in_the_project_are_identity_and_pure(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project(pytester.path, {**NUMLIB, **SCILIB, **GOLDEN_TEST}, SHIM_CONTRACTS)
+    result = pytester.runpytest_subprocess("-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=len(SHIM_REDIRECTS) + 7 + 1)
+    result.stdout.fnmatch_lines(["ndarray [[]golden path[]]: ok (2 redirect(s) are the SSOT)"])
+    result.stdout.no_fnmatch_line("*SSOT0*")
+
+    code, data = ssot_json(root)
+    assert sorted(verdicts(data)) == sorted(SHIM_REDIRECTS)
+    assert_identity_and_pure(code, data, static=False)
+    assert purities(data)["numlib.core.multiarray"]["allowed"] == ["_reconstruct", "scalar"]
+
+    code, data = ssot_json(root, "--static")
+    assert_identity_and_pure(code, data, static=True)
+    # numpy's `ret = getattr(module, name, sentinel)` / `return ret` and the globals() loop
+    # are followed; only scipy's helper computes its answer out of sight.
+    assert {r for r, v in verdicts(data).items() if v != "identity"} == {
+        "scilib.linalg.basic:solve"
+    }
+
+
+def test_shims_of_an_installed_package_are_found_and_never_a_false_verdict(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shims live outside the project (on ``sys.path``, as site-packages is): the
+    plugin and ``ssot check`` read the same files; the static check, which does not read
+    code outside the project, says it cannot tell, never "separate-definition"."""
+    site = write_tree(pytester.path / "site", {**NUMLIB, **SCILIB})
+    root = make_project(pytester.path / "project", GOLDEN_TEST, SHIM_CONTRACTS)
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    monkeypatch.chdir(root)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", str(root))
+    result.assert_outcomes(passed=len(SHIM_REDIRECTS) + 7 + 1)
+
+    code, data = ssot_json(root)
+    assert_identity_and_pure(code, data, static=False)
+    paths = {module: purity["path"] for module, purity in purities(data).items()}
+    assert paths["numlib.core.numeric"] == str(site / "numlib" / "core" / "numeric.py")
+
+    code, data = ssot_json(root, "--static")
+    assert_identity_and_pure(code, data, static=True)
+    assert set(verdicts(data).values()) == {"unresolved"}
+    assert identities(data)["numlib.core.multiarray:ndarray"]["detail"] == (
+        "resolves to numlib.core.multiarray.ndarray, the canonical to "
+        "numlib._core.multiarray.ndarray: both are outside the project, whose code the static "
+        "check does not read; only the runtime check (ssot check) can tell whether they are "
+        "one object"
+    )
