@@ -10,16 +10,20 @@ they can be installed.
 
 from __future__ import annotations
 
+import importlib
+import importlib.machinery
+import importlib.util
 import json
 import subprocess
 import sys
 import textwrap
+import types
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_tree
+from tests.conftest import WriteTree, write_tree
 
 #: numpy 2.x: the code moved to ``numlib._core``; ``numlib.core`` keeps shims.
 NUMLIB = {
@@ -389,4 +393,73 @@ def test_shims_of_an_installed_package_are_found_and_never_a_false_verdict(
         "numlib._core.multiarray.ndarray: both are outside the project, whose code the static "
         "check does not read; only the runtime check (ssot check) can tell whether they are "
         "one object"
+    )
+
+
+# --- where the purity check reads a deprecated module ------------------------------------------
+
+
+def test_an_imported_module_is_read_from_its_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the tests imported is what users run, even from a namespace directory (no
+    ``__init__.py``) inside a regular package, or from a path no longer on ``sys.path``."""
+    from pytest_ssot.modules import locate_module_source
+
+    write_tree(tmp_path, {"vendor/__init__.py": ""})
+    (tmp_path / "vendor" / "ns" / "deep").mkdir(parents=True)
+    shim = tmp_path / "vendor" / "ns" / "deep" / "legacy.py"
+    shim.write_text("from vendor.core import Engine\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("vendor", "vendor.ns", "vendor.ns.deep", "vendor.ns.deep.legacy"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    spec = importlib.util.spec_from_file_location("vendor.ns.deep.legacy", shim)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "vendor.ns.deep.legacy", module)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(tmp_path)])
+    found = locate_module_source("vendor.ns.deep.legacy", [])
+    assert found is not None
+    assert (found.path, found.is_package) == (shim, False)
+
+
+def test_a_module_that_replaced_itself_is_read_from_its_own_file(
+    importable_tree: WriteTree,
+) -> None:
+    """``sys.modules[__name__] = canonical`` leaves another module under the name: its spec
+    names the canonical's file, so the shim is found by name instead."""
+    from pytest_ssot.modules import locate_module_source
+
+    root = importable_tree(
+        {
+            "legacyapp/core.py": "class Engine:\n    pass\n",
+            "legacyapp/old.py": "import sys\nfrom legacyapp import core\nsys.modules[__name__] = core\n",
+        }
+    )
+    importlib.import_module("legacyapp.old")
+    assert sys.modules["legacyapp.old"] is sys.modules["legacyapp.core"]
+    found = locate_module_source("legacyapp.old", [])
+    assert found is not None
+    assert found.path == root / "legacyapp" / "old.py"
+
+
+def test_a_compiled_deprecated_module_says_why_it_has_no_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An extension module has no Python source: SSOT011 says so, not "not found"."""
+    from pytest_ssot.checks import check_purity
+    from pytest_ssot.config import parse_config
+
+    compiled = types.ModuleType("fastlib._speedups")
+    origin = str(tmp_path / "_speedups.cpython-311-x86_64-linux-gnu.so")
+    compiled.__spec__ = importlib.machinery.ModuleSpec(compiled.__name__, None, origin=origin)
+    monkeypatch.setitem(sys.modules, compiled.__name__, compiled)
+    config = parse_config(
+        {"contracts": {"c": {"canonical": "json:loads", "redirects": ["fastlib._speedups:loads"]}}},
+        tmp_path / "pyproject.toml",
+    )
+    (result,) = check_purity(config, search_path=[]).values()
+    assert result.error == (
+        f"module fastlib._speedups is loaded from {origin}, which is not Python source: a "
+        "redirect module is a .py file, so its purity cannot be checked"
     )
