@@ -23,6 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from pytest_ssot.analysis.run import check_purity
+from pytest_ssot.settings.pyproject import parse_config
+from pytest_ssot.source.modules import locate_module_source
 from tests.conftest import WriteTree, write_tree
 
 #: numpy 2.x: the code moved to ``numlib._core``; ``numlib.core`` keeps shims.
@@ -404,8 +407,6 @@ def test_an_imported_module_is_read_from_its_spec(
 ) -> None:
     """What the tests imported is what users run, even from a namespace directory (no
     ``__init__.py``) inside a regular package, or from a path no longer on ``sys.path``."""
-    from pytest_ssot.modules import locate_module_source
-
     write_tree(tmp_path, {"vendor/__init__.py": ""})
     (tmp_path / "vendor" / "ns" / "deep").mkdir(parents=True)
     shim = tmp_path / "vendor" / "ns" / "deep" / "legacy.py"
@@ -428,8 +429,6 @@ def test_a_module_that_replaced_itself_is_read_from_its_own_file(
 ) -> None:
     """``sys.modules[__name__] = canonical`` leaves another module under the name: its spec
     names the canonical's file, so the shim is found by name instead."""
-    from pytest_ssot.modules import locate_module_source
-
     root = importable_tree(
         {
             "legacyapp/core.py": "class Engine:\n    pass\n",
@@ -447,9 +446,6 @@ def test_a_compiled_deprecated_module_says_why_it_has_no_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An extension module has no Python source: SSOT011 says so, not "not found"."""
-    from pytest_ssot.checks import check_purity
-    from pytest_ssot.config import parse_config
-
     compiled = types.ModuleType("fastlib._speedups")
     origin = str(tmp_path / "_speedups.cpython-311-x86_64-linux-gnu.so")
     compiled.__spec__ = importlib.machinery.ModuleSpec(compiled.__name__, None, origin=origin)
