@@ -391,6 +391,18 @@ def test_shims_of_an_installed_package_are_found_and_never_a_false_verdict(
     code, data = ssot_json(root, "--static")
     assert_identity_and_pure(code, data, static=True)
     assert set(verdicts(data).values()) == {"unresolved"}
+    text = subprocess.run(
+        [sys.executable, "-m", "pytest_ssot", "check", "--static"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    assert (
+        "Contract 'ndarray': the static check cannot tell whether users get the SSOT "
+        "numlib._core.multiarray:ndarray\n" in text
+    )
+    assert "something other than the SSOT" not in text
     assert identities(data)["numlib.core.multiarray:ndarray"]["detail"] == (
         "resolves to numlib.core.multiarray.ndarray, the canonical to "
         "numlib._core.multiarray.ndarray: both are outside the project, whose code the static "
