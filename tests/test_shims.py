@@ -19,6 +19,7 @@ import sys
 import textwrap
 import types
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -471,3 +472,141 @@ def test_a_compiled_deprecated_module_says_why_it_has_no_source(
         f"module fastlib._speedups is loaded from {origin}, which is not Python source: a "
         "redirect module is a .py file, so its purity cannot be checked"
     )
+
+
+# --- the real thing: numpy 2.x and scipy 1.x, where they can be installed ----------------------
+
+NUMPY_CONTRACTS = """
+    [tool.ssot]
+    shim-helpers = ["numpy.core._utils:_raise_warning"]
+
+    [tool.ssot.contracts.ndarray]
+    canonical = "numpy._core.multiarray:ndarray"
+    redirects = ["numpy.core.multiarray:ndarray", "numpy.core.numeric:ndarray"]
+    golden-path = true
+    audit = "off"
+
+    [tool.ssot.contracts.reconstruct]
+    canonical = "numpy._core.multiarray:_reconstruct"
+    redirects = ["numpy.core.multiarray:_reconstruct"]
+    audit = "off"
+
+    [tool.ssot.contracts.add]
+    canonical = "numpy._core.umath:add"
+    redirects = ["numpy.core.umath:add"]
+    audit = "off"
+
+    [tool.ssot.contracts.zeros-like]
+    canonical = "numpy._core.numeric:zeros_like"
+    redirects = ["numpy.core.numeric:zeros_like"]
+    audit = "off"
+
+    [tool.ssot.contracts.pep3118]
+    canonical = "numpy._core._internal:_dtype_from_pep3118"
+    redirects = ["numpy.core._internal:_dtype_from_pep3118"]
+    audit = "off"
+
+    [tool.ssot.allow."numpy.core.multiarray"]
+    names = ["_reconstruct", "scalar"]
+    reason = "old pickles reference numpy.core.multiarray._reconstruct and scalar"
+
+    [tool.ssot.allow."numpy.core._internal"]
+    names = ["_reconstruct"]
+    reason = "pickles from before NumPy 1.0 reference numpy.core._internal._reconstruct"
+"""
+
+SCIPY_CONTRACTS = """
+    [tool.ssot]
+    shim-helpers = ["scipy._lib.deprecation:_sub_module_deprecation"]
+
+    [tool.ssot.contracts.solve]
+    canonical = "scipy.linalg._basic:solve"
+    redirects = ["scipy.linalg.basic:solve"]
+    golden-path = true
+    audit = "off"
+
+    [tool.ssot.contracts.odeint]
+    canonical = "scipy.integrate._odepack_py:odeint"
+    redirects = ["scipy.integrate.odepack:odeint"]
+    audit = "off"
+
+    [tool.ssot.contracts.issparse]
+    canonical = "scipy.sparse._base:issparse"
+    redirects = ["scipy.sparse.base:issparse"]
+    audit = "off"
+"""
+
+REAL_GOLDEN_TEST = {
+    "tests/test_golden.py": """
+        import pytest
+
+
+        @pytest.mark.golden_path
+        def test_a_user_gets_an_array():
+            import numpy
+
+            assert numpy.zeros(2).tolist() == [0.0, 0.0]
+    """,
+}
+
+
+@dataclass(frozen=True)
+class RealShims:
+    """An installed package and contracts on the deprecation shims it ships."""
+
+    package: str
+    minversion: str
+    contracts: str
+    items: int  # identity items + purity items (one per contract and module) + the golden test
+    modules: tuple[str, ...]
+
+
+REAL_SHIMS = [
+    # numpy.core became shims of numpy._core in numpy 2.0.
+    RealShims(
+        "numpy",
+        "2.0",
+        NUMPY_CONTRACTS,
+        6 + 6 + 1,
+        ("numpy.core.multiarray", "numpy.core.numeric", "numpy.core.umath", "numpy.core._internal"),
+    ),
+    RealShims(
+        "scipy",
+        "1.13",
+        SCIPY_CONTRACTS,
+        3 + 3 + 1,
+        ("scipy.linalg.basic", "scipy.integrate.odepack", "scipy.sparse.base"),
+    ),
+]
+
+
+@pytest.fixture(scope="module", params=REAL_SHIMS, ids=lambda shims: shims.package)
+def real_shims(request: pytest.FixtureRequest) -> RealShims:
+    """Skips where the package cannot be installed. Module-scoped, so the import happens
+    before pytester snapshots ``sys.modules``: restoring the snapshot would otherwise drop
+    numpy, whose extension modules cannot be imported twice in one process."""
+    shims: RealShims = request.param
+    pytest.importorskip("numpy", minversion="2.0")  # scipy needs it too
+    pytest.importorskip(shims.package, minversion=shims.minversion)
+    return shims
+
+
+def test_installed_numpy_and_scipy_shims_are_identity_and_pure(
+    pytester: pytest.Pytester, real_shims: RealShims
+) -> None:
+    """The plugin, ``ssot check`` and ``ssot check --static`` on the shims the packages ship:
+    identity and pure (the static check, which does not read installed packages, may say
+    ``unresolved``), never a violation. The ``test`` extra installs them where wheels exist."""
+    root = make_project(pytester.path, REAL_GOLDEN_TEST, real_shims.contracts)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
+    result.assert_outcomes(passed=real_shims.items)
+
+    code, data = ssot_json(root)
+    assert_identity_and_pure(code, data, static=False)
+    runtime_paths = {module: purity["path"] for module, purity in purities(data).items()}
+    assert set(real_shims.modules) <= set(runtime_paths)
+
+    code, data = ssot_json(root, "--static")
+    assert_identity_and_pure(code, data, static=True)
+    static_paths = {module: purity["path"] for module, purity in purities(data).items()}
+    assert static_paths == runtime_paths  # one way to find a module's source
