@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 
 from pytest_ssot.analysis.run import check_purity
+from pytest_ssot.analysis.static import check_identity_static
+from pytest_ssot.domain.model import ObjectPath, RedirectContract
 from pytest_ssot.settings.pyproject import parse_config
 from pytest_ssot.source.modules import locate_module_source
 from tests.conftest import WriteTree, write_tree
@@ -610,3 +612,89 @@ def test_installed_numpy_and_scipy_shims_are_identity_and_pure(
     assert_identity_and_pure(code, data, static=True)
     static_paths = {module: purity["path"] for module, purity in purities(data).items()}
     assert static_paths == runtime_paths  # one way to find a module's source
+
+
+# --- the static check on references outside the project ----------------------------------------
+
+OUTSIDE = {
+    "app/__init__.py": "",
+    "app/core.py": "class Engine:\n    pass\n",
+    "app/api.py": "from vendorlib import Session\n\n\nclass Local:\n    pass\n",
+    "app/from_vendor.py": "from vendorlib import Engine\n",
+    "app/session.py": "from vendorlib.http import Session\n",
+    "app/session_alias.py": "import vendorlib\n\nSession = vendorlib.http.Session\n",
+    "app/session_chain.py": "from app.session import Session\n",
+    "app/compat.py": "from vendorlib.core import *\n",
+    "app/legacy_api.py": "from vendorlib.sub import Session\nfrom app.api import Local\n",
+    "app/own_session.py": "class Session:\n    pass\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("canonical", "redirect", "verdict", "detail"),
+    [
+        pytest.param(
+            "app.core:Engine",
+            "app.from_vendor:Engine",
+            "unresolved",
+            "resolves to vendorlib.Engine, the canonical to app.core.Engine: vendorlib.Engine is "
+            "outside the project",
+            id="project-class-against-an-opaque-reference",
+        ),
+        pytest.param(
+            "app.session:Session",
+            "app.session_chain:Session",
+            "identity",
+            "is app.session:Session",
+            id="same-opaque-reference-through-the-project",
+        ),
+        pytest.param(
+            "app.session:Session",
+            "app.session_alias:Session",
+            "identity",
+            "is app.session:Session",
+            id="same-dotted-path-as-an-attribute-chain",
+        ),
+        pytest.param(
+            "app.api:Session",
+            "app.session:Session",
+            "unresolved",
+            "resolves to vendorlib.http.Session, the canonical to vendorlib.Session: both are "
+            "outside the project",
+            id="two-different-opaque-references",
+        ),
+        pytest.param(
+            "app.session:Session",
+            "app.own_session:Session",
+            "separate-definition",
+            "is its own class app.own_session.Session at ",
+            id="own-class-against-an-opaque-canonical",
+        ),
+        pytest.param(
+            "vendorlib.core",
+            "app.compat",
+            "unresolved",
+            "the canonical to vendorlib.core: vendorlib.core is outside the project",
+            id="whole-module-canonical-outside-the-project",
+        ),
+        pytest.param(
+            "app.api",
+            "app.legacy_api",
+            "unresolved",
+            "1 name(s) cannot be compared from source: Session; e.g. resolves to "
+            "vendorlib.sub.Session, the canonical to vendorlib.Session",
+            id="whole-module-with-an-opaque-name",
+        ),
+    ],
+)
+def test_static_check_on_references_outside_the_project(
+    tmp_path: Path, canonical: str, redirect: str, verdict: str, detail: str
+) -> None:
+    """Two references outside the project are one object only at the same dotted path;
+    otherwise the static check cannot tell (unresolved), never "separate-definition". A class
+    the deprecated module defines itself is a separate definition whatever the canonical."""
+    write_tree(tmp_path, OUTSIDE)
+    contract = RedirectContract("c", ObjectPath.parse(canonical), (ObjectPath.parse(redirect),))
+    (result,) = check_identity_static(contract, [str(tmp_path)])
+    assert (result.verdict.value, result.redirect) == (verdict, ObjectPath.parse(redirect))
+    assert detail in result.detail

@@ -493,7 +493,7 @@ def _judge(
         return IdentityResult.of(
             contract, redirect, Verdict.IMPORT_ERROR, error.message, error.location
         )
-    if found.identity == canonical.identity:
+    if _same(project, found, canonical):
         return IdentityResult.of(contract, redirect, Verdict.IDENTITY, f"is {contract.canonical}")
     opaque = _opaque_detail(project, found, canonical)
     if opaque:
@@ -525,7 +525,7 @@ def _judge_module(
     project: StaticProject, contract: RedirectContract, redirect: ObjectPath, canonical: Definition
 ) -> IdentityResult:
     found = project.module_definition(redirect.module)
-    if found.identity == canonical.identity:
+    if _same(project, found, canonical):
         return IdentityResult.of(
             contract, redirect, Verdict.IDENTITY, f"is the module {contract.canonical}"
         )
@@ -543,7 +543,7 @@ def _judge_module(
         except MissingName:
             missing.append(name)
             continue
-        if mine.identity == theirs.identity:
+        if _same(project, mine, theirs):
             continue
         detail = _opaque_detail(project, mine, theirs)
         (unknown if detail else different).append(name)
@@ -559,16 +559,28 @@ def _judge_module(
     return IdentityResult.of_module_names(contract, redirect, missing, different)
 
 
+def _same(project: StaticProject, found: Definition, canonical: Definition) -> bool:
+    """One object: the same definition, or the same dotted path into a module outside the
+    project (``vendor.core.Engine`` reached as ``vendor`` + ``core.Engine`` or as
+    ``vendor.core`` + ``Engine``)."""
+    if found.identity == canonical.identity:
+        return True
+    both_outside = project.is_opaque(found) and project.is_opaque(canonical)
+    return both_outside and _dotted(found) == _dotted(canonical)
+
+
 def _opaque_detail(project: StaticProject, found: Definition, canonical: Definition) -> str:
     """Why two different references may still be one object, or ``""`` if they cannot be.
 
     Modules outside the project are not read, so two references into them are the same
     object only when they are the same dotted path: ``numpy.core.multiarray.ndarray`` and
     ``numpy._core.multiarray.ndarray`` may well be one class. That is for the runtime check
-    to decide, never a separate definition.
+    to decide, never a separate definition. A class or function the deprecated path defines
+    in the project is its own object, whatever the canonical is: that stays a separate
+    definition.
     """
     outside = [d for d in (found, canonical) if project.is_opaque(d)]
-    if not outside:
+    if not outside or found.kind in ("class", "function"):
         return ""
     where = "both are" if len(outside) > 1 else f"{_dotted(outside[0])} is"
     return (
