@@ -30,6 +30,44 @@ from pytest_ssot.domain.model import ObjectPath, RedirectContract
 from pytest_ssot.settings.pyproject import parse_config
 from pytest_ssot.source.modules import locate_module_source
 from tests.conftest import WriteTree, write_tree
+from tests.test_purity import NUMPY_MULTIARRAY, NUMPY_NUMERIC, SCIPY_SUBMODULE
+
+#: numpy 2.x ``numpy/core/_internal.py``: a function of its own kept for old pickles.
+NUMPY_INTERNAL = """\
+from numpy._core import _internal
+
+
+# Build a new array from the information in a pickle.
+# Note that the name numpy.core._internal._reconstruct is embedded in
+# pickles of ndarrays made with NumPy before release 1.0
+# so don't remove the name here, or you'll
+# break backward compatibility.
+def _reconstruct(subtype, shape, dtype):
+    from numpy import ndarray
+    return ndarray.__new__(subtype, shape, dtype)
+
+
+# Pybind11 (in versions <= 2.11.1) imports _dtype_from_pep3118 from the
+# _internal submodule, therefore it must be importable without a warning.
+_dtype_from_pep3118 = _internal._dtype_from_pep3118
+
+def __getattr__(attr_name):
+    from numpy._core import _internal
+
+    from ._utils import _raise_warning
+    ret = getattr(_internal, attr_name, None)
+    if ret is None:
+        raise AttributeError(
+            f"module 'numpy.core._internal' has no attribute {attr_name}")
+    _raise_warning(attr_name, "_internal")
+    return ret
+"""
+
+
+def numlib(numpy_source: str) -> str:
+    """A numpy shim, line for line, under the generated package's name."""
+    return numpy_source.replace("numpy", "numlib").replace("NumPy", "NumLib")
+
 
 #: numpy 2.x: the code moved to ``numlib._core``; ``numlib.core`` keeps shims.
 NUMLIB = {
@@ -66,6 +104,10 @@ NUMLIB = {
         def add(a, b):
             return a + b
     """,
+    "numlib/_core/_internal.py": """
+        def _dtype_from_pep3118(spec):
+            return spec
+    """,
     "numlib/core/__init__.py": '''
         """
         The `numlib.core` submodule exists solely for backward compatibility
@@ -99,47 +141,9 @@ NUMLIB = {
                 stacklevel=3,
             )
     """,
-    "numlib/core/multiarray.py": """
-        from numlib._core import multiarray
-
-        # these must import without warning or error from numlib.core.multiarray to
-        # support old pickle files
-        for item in ["_reconstruct", "scalar"]:
-            globals()[item] = getattr(multiarray, item)
-
-        # Pybind11 (in versions <= 2.11.1) imports _ARRAY_API from the multiarray
-        # submodule as a part of NumPy initialization, therefore it must be importable
-        # without a warning.
-        _ARRAY_API = multiarray._ARRAY_API
-
-        def __getattr__(attr_name):
-            from numlib._core import multiarray
-
-            from ._utils import _raise_warning
-            ret = getattr(multiarray, attr_name, None)
-            if ret is None:
-                raise AttributeError(
-                    f"module 'numlib.core.multiarray' has no attribute {attr_name}")
-            _raise_warning(attr_name, "multiarray")
-            return ret
-
-
-        del multiarray
-    """,
-    "numlib/core/numeric.py": """
-        def __getattr__(attr_name):
-            from numlib._core import numeric
-
-            from ._utils import _raise_warning
-
-            sentinel = object()
-            ret = getattr(numeric, attr_name, sentinel)
-            if ret is sentinel:
-                raise AttributeError(
-                    f"module 'numlib.core.numeric' has no attribute {attr_name}")
-            _raise_warning(attr_name, "numeric")
-            return ret
-    """,
+    "numlib/core/multiarray.py": numlib(NUMPY_MULTIARRAY),
+    "numlib/core/numeric.py": numlib(NUMPY_NUMERIC),
+    "numlib/core/_internal.py": numlib(NUMPY_INTERNAL),
     "numlib/core/umath.py": """
         _MISSING = object()
 
@@ -156,6 +160,12 @@ NUMLIB = {
             return ret
     """,
 }
+
+
+def scilib(scipy_source: str) -> str:
+    """A scipy shim, line for line, under the generated package's name."""
+    return scipy_source.replace("scipy", "scilib").replace("SciPy", "SciLib")
+
 
 #: scipy 1.x: public-but-private modules replaced by ``_sub_module_deprecation`` shims.
 SCILIB = {
@@ -206,62 +216,58 @@ SCILIB = {
         def inv(a):
             return a
     """,
-    "scilib/linalg/basic.py": """
-        # This file is not meant for public use and will be removed in SciLib v2.0.0.
-        # Use the `scilib.linalg` namespace for importing the functions
-        # included below.
-
-        from scilib._lib.deprecation import _sub_module_deprecation
-
-
-        __all__ = [  # noqa: F822
-            'solve', 'inv',
-        ]
-
-
-        def __dir__():
-            return __all__
-
-
-        def __getattr__(name):
-            return _sub_module_deprecation(sub_package="linalg", module="basic",
-                                           private_modules=["_basic"], all=__all__,
-                                           attribute=name)
-    """,
+    "scilib/linalg/basic.py": scilib(SCIPY_SUBMODULE),
 }
 
-SHIM_CONTRACTS = """
+NUMPY_CONTRACTS = """
+    [tool.ssot]
+    shim-helpers = ["numpy.core._utils:_raise_warning"]
+
     [tool.ssot.contracts.ndarray]
-    canonical = "numlib._core.multiarray:ndarray"
-    redirects = ["numlib.core.multiarray:ndarray", "numlib.core.numeric:ndarray"]
+    canonical = "numpy._core.multiarray:ndarray"
+    redirects = ["numpy.core.multiarray:ndarray", "numpy.core.numeric:ndarray"]
     golden-path = true
     audit = "off"
 
     [tool.ssot.contracts.reconstruct]
-    canonical = "numlib._core.multiarray:_reconstruct"
-    redirects = ["numlib.core.multiarray:_reconstruct"]
+    canonical = "numpy._core.multiarray:_reconstruct"
+    redirects = ["numpy.core.multiarray:_reconstruct"]
     audit = "off"
 
     [tool.ssot.contracts.add]
-    canonical = "numlib._core.umath:add"
-    redirects = ["numlib.core.umath:add"]
+    canonical = "numpy._core.umath:add"
+    redirects = ["numpy.core.umath:add"]
     audit = "off"
 
     [tool.ssot.contracts.zeros-like]
-    canonical = "numlib._core.numeric:zeros_like"
-    redirects = ["numlib.core.numeric:zeros_like"]
+    canonical = "numpy._core.numeric:zeros_like"
+    redirects = ["numpy.core.numeric:zeros_like"]
     audit = "off"
 
+    [tool.ssot.contracts.pep3118]
+    canonical = "numpy._core._internal:_dtype_from_pep3118"
+    redirects = ["numpy.core._internal:_dtype_from_pep3118"]
+    audit = "off"
+
+    [tool.ssot.allow."numpy.core.multiarray"]
+    names = ["_reconstruct", "scalar"]
+    reason = "old pickles reference numpy.core.multiarray._reconstruct and scalar"
+
+    [tool.ssot.allow."numpy.core._internal"]
+    names = ["_reconstruct"]
+    reason = "pickles from before NumPy 1.0 reference numpy.core._internal._reconstruct"
+"""
+
+SCILIB_CONTRACTS = """
     [tool.ssot.contracts.solve]
     canonical = "scilib.linalg._basic:solve"
     redirects = ["scilib.linalg.basic:solve", "scilib.linalg:solve"]
     golden-path = true
     audit = "off"
-
-    [tool.ssot.allow."numlib.core.multiarray"]
-    names = ["_reconstruct", "scalar"]
-    reason = "old pickles reference numlib.core.multiarray._reconstruct and scalar"
 """
+
+#: The contracts of the real packages, on the generated ones.
+SHIM_CONTRACTS = numlib(NUMPY_CONTRACTS) + SCILIB_CONTRACTS
 
 GOLDEN_TEST = {
     "tests/test_golden.py": """
@@ -345,6 +351,7 @@ SHIM_REDIRECTS = (
     "numlib.core.multiarray:_reconstruct",
     "numlib.core.umath:add",
     "numlib.core.numeric:zeros_like",
+    "numlib.core._internal:_dtype_from_pep3118",
     "scilib.linalg.basic:solve",
     "scilib.linalg:solve",
 )
@@ -355,7 +362,7 @@ def test_shims_in_the_project_are_identity_and_pure(
 ) -> None:
     root = make_project(pytester.path, {**NUMLIB, **SCILIB, **GOLDEN_TEST}, SHIM_CONTRACTS)
     result = pytester.runpytest_subprocess("-v", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=len(SHIM_REDIRECTS) + 7 + 1)
+    result.assert_outcomes(passed=len(SHIM_REDIRECTS) + 8 + 1)
     result.stdout.fnmatch_lines(["ndarray [[]golden path[]]: ok (2 redirect(s) are the SSOT)"])
     result.stdout.no_fnmatch_line("*SSOT0*")
 
@@ -384,7 +391,7 @@ def test_shims_of_an_installed_package_are_found_and_never_a_false_verdict(
     monkeypatch.setenv("PYTHONPATH", str(site))
     monkeypatch.chdir(root)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", str(root))
-    result.assert_outcomes(passed=len(SHIM_REDIRECTS) + 7 + 1)
+    result.assert_outcomes(passed=len(SHIM_REDIRECTS) + 8 + 1)
 
     code, data = ssot_json(root)
     assert_identity_and_pure(code, data, static=False)
@@ -477,45 +484,6 @@ def test_a_compiled_deprecated_module_says_why_it_has_no_source(
 
 
 # --- the real thing: numpy 2.x and scipy 1.x, where they can be installed ----------------------
-
-NUMPY_CONTRACTS = """
-    [tool.ssot]
-    shim-helpers = ["numpy.core._utils:_raise_warning"]
-
-    [tool.ssot.contracts.ndarray]
-    canonical = "numpy._core.multiarray:ndarray"
-    redirects = ["numpy.core.multiarray:ndarray", "numpy.core.numeric:ndarray"]
-    golden-path = true
-    audit = "off"
-
-    [tool.ssot.contracts.reconstruct]
-    canonical = "numpy._core.multiarray:_reconstruct"
-    redirects = ["numpy.core.multiarray:_reconstruct"]
-    audit = "off"
-
-    [tool.ssot.contracts.add]
-    canonical = "numpy._core.umath:add"
-    redirects = ["numpy.core.umath:add"]
-    audit = "off"
-
-    [tool.ssot.contracts.zeros-like]
-    canonical = "numpy._core.numeric:zeros_like"
-    redirects = ["numpy.core.numeric:zeros_like"]
-    audit = "off"
-
-    [tool.ssot.contracts.pep3118]
-    canonical = "numpy._core._internal:_dtype_from_pep3118"
-    redirects = ["numpy.core._internal:_dtype_from_pep3118"]
-    audit = "off"
-
-    [tool.ssot.allow."numpy.core.multiarray"]
-    names = ["_reconstruct", "scalar"]
-    reason = "old pickles reference numpy.core.multiarray._reconstruct and scalar"
-
-    [tool.ssot.allow."numpy.core._internal"]
-    names = ["_reconstruct"]
-    reason = "pickles from before NumPy 1.0 reference numpy.core._internal._reconstruct"
-"""
 
 SCIPY_CONTRACTS = """
     [tool.ssot]
