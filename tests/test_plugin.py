@@ -148,8 +148,14 @@ def test_separate_definition_fails_golden_path_with_diagnosis(pytester: pytest.P
             "SSOT001 separate-definition: app.old:Engine",
             "    is its own class app.old.Engine at app/old.py:4 (3 lines), not the canonical",
             "*_ test_user_gets_an_answer _*",
-            "golden path broken by SSOT contract(s) engine:*",
-            "    x from app.old import Engine  [[]SSOT001 separate-definition[]] at app/old.py:4",
+            "golden path broken by SSOT contract(s) engine: this test's own assertions may "
+            "pass, but",
+            "    engine: users reaching the code through these paths get something other than "
+            "the SSOT app.core:Engine:",
+            "        x from app.old import Engine  [[]SSOT001 separate-definition[]] at "
+            "app/old.py:4",
+            "    engine: and deprecated modules hold code beside the redirect:",
+            "        x app.old (app/old.py): line 4 [[]class[]]  [[]SSOT010 impure redirect[]]",
             "*= SSOT golden path: BROKEN =*",
             "Contract 'engine': users are served something other than the SSOT app.core:Engine",
             "    x from app.old import Engine   [[]SSOT001 separate-definition[]]",
@@ -158,7 +164,7 @@ def test_separate_definition_fails_golden_path_with_diagnosis(pytester: pytest.P
             "        fix: replace the body of app/old.py with a redirect:",
             "            | from app.core import Engine",
             "*- app.old is not a pure redirect*",
-            "        app/old.py:4 [[]class[]]",
+            "        app/old.py:4 [[]class[]] class definition 'Engine' (lines 4-6, 3 lines)*",
             "Golden-path tests affected in this run (1, reported as failed):",
             "    test_chat.py::test_user_gets_an_answer",
             "engine [[]golden path[]]: VIOLATED (1 separate-definition, 1 impure)",
@@ -166,6 +172,63 @@ def test_separate_definition_fails_golden_path_with_diagnosis(pytester: pytest.P
     )
     # The golden-path test narrowed to another contract is not affected.
     result.stdout.no_fnmatch_line("*test_unrelated_golden_path - *")
+
+
+IMPURE_BUT_IDENTICAL = {
+    "app/old.py": """
+        '''Deprecated: use app.core.'''
+        import logging
+
+        from app.core import Engine
+
+        logging.getLogger("app").addHandler(logging.NullHandler())
+
+
+        def helper():
+            return Engine()
+    """,
+}
+
+
+def test_purity_only_failure_says_users_get_the_ssot_and_what_code_is_left(
+    pytester: pytest.Pytester,
+) -> None:
+    """Identity holds: the diagnosis says users get the SSOT today and names the module and
+    its statements (kind and line), never "something other than the SSOT" with nothing
+    after the colon."""
+    make_project(pytester, contract_toml(), {**CANONICAL, **IMPURE_BUT_IDENTICAL, **GOLDEN_TESTS})
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "golden path broken by SSOT contract(s) engine: this test's own assertions may "
+            "pass, but",
+            "    engine: users get the SSOT app.core:Engine through every path today, but "
+            "deprecated modules hold code beside the redirect, which can diverge from the SSOT "
+            "or run side effects on import:",
+            "        x app.old (app/old.py): line 2 [[]unrelated-import[]], line 6 [[]call[]], "
+            "line 9 [[]function[]]  [[]SSOT010 impure redirect[]]",
+            "See the 'SSOT golden path' section of the summary*",
+        ],
+        consecutive=True,
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*= SSOT golden path: BROKEN =*",
+            "Contract 'engine': users get the SSOT app.core:Engine through every path today, "
+            "but deprecated modules are not pure redirects",
+            "    - app.old is not a pure redirect: it holds code beside the redirect, which can "
+            "diverge from the SSOT or run side effects on import; move these into the canonical "
+            "module (or delete them), then re-export:",
+            "        app/old.py:2 [[]unrelated-import[]] 'import logging' imports from a module*",
+            "        app/old.py:6 [[]call[]] 'logging.getLogger('app').addHandler(*",
+            "        app/old.py:9 [[]function[]] function definition 'helper' (lines 9-10, *",
+            "",
+            "Golden-path tests affected in this run (1, reported as failed):",
+        ],
+        consecutive=True,
+    )
+    result.stdout.no_fnmatch_line("*something other than the SSOT*")
 
 
 def test_report_only_keeps_golden_path_tests_green(pytester: pytest.Pytester) -> None:

@@ -61,6 +61,37 @@ def __getattr__(attr_name):
     return ret
 """
 
+NUMPY_NUMERIC = """\
+def __getattr__(attr_name):
+    from numpy._core import numeric
+
+    from ._utils import _raise_warning
+
+    sentinel = object()
+    ret = getattr(numeric, attr_name, sentinel)
+    if ret is sentinel:
+        raise AttributeError(
+            f"module 'numpy.core.numeric' has no attribute {attr_name}")
+    _raise_warning(attr_name, "numeric")
+    return ret
+"""
+
+MODULE_LEVEL_SENTINEL = """\
+import warnings
+
+from pkg.new import engine as _engine
+
+_MISSING = object()
+
+
+def __getattr__(name):
+    value = getattr(_engine, name, _MISSING)
+    if value is not _MISSING:
+        warnings.warn(f"{name} moved to pkg.new.engine", DeprecationWarning, stacklevel=2)
+        return value
+    raise AttributeError(name)
+"""
+
 SCIPY_SUBMODULE = """\
 # This file is not meant for public use and will be removed in SciPy v2.0.0.
 # Use the `scipy.linalg` namespace for importing the functions included below.
@@ -159,6 +190,12 @@ ACCEPTED = [
         id="numpy-2-core-getattr",
     ),
     pytest.param(
+        rules("numpy.core.numeric", "numpy._core.numeric:zeros", "numpy.core.numeric:zeros"),
+        NUMPY_NUMERIC,
+        id="numpy-2-core-local-sentinel",
+    ),
+    pytest.param(ENGINE, MODULE_LEVEL_SENTINEL, id="module-level-sentinel"),
+    pytest.param(
         rules("scipy.linalg.basic", "scipy.linalg._basic", "scipy.linalg.basic"),
         SCIPY_SUBMODULE,
         id="scipy-sub-module-deprecation",
@@ -251,6 +288,36 @@ REJECTED = {
         "    finally:\n        setup()\n",
         (3, "getattr-logic"),
         "'setup()' in __getattr__()",
+    ),
+    "getattr-sentinel-returned": (
+        "def __getattr__(name):\n    missing = object()\n"
+        "    value = getattr(Engine, name, missing)\n    return missing\n",
+        (3, "getattr-logic"),
+        "call 'object(…)' in __getattr__()",
+    ),
+    "getattr-sentinel-passed-on": (
+        "def __getattr__(name):\n    missing = object()\n"
+        "    return getattr(Engine, name, missing) or getattr(Engine, 'x', [missing])\n",
+        (3, "getattr-logic"),
+        "call 'object(…)' in __getattr__()",
+    ),
+    "getattr-sentinel-rebound": (
+        "def __getattr__(name):\n    missing = object()\n    missing = getattr(Engine, name)\n"
+        "    return getattr(Engine, name, missing)\n",
+        (3, "getattr-logic"),
+        "call 'object(…)' in __getattr__()",
+    ),
+    "module-sentinel-exported": (
+        "_MISSING = object()\n"
+        "def __getattr__(name):\n    value = getattr(Engine, name, _MISSING)\n"
+        "    return _MISSING\n",
+        (2, "assignment"),
+        "assignment to _MISSING",
+    ),
+    "module-object-never-a-default": (
+        "REGISTRY = object()\n",
+        (2, "assignment"),
+        "assignment to REGISTRY",
     ),
     "decorated-getattr": (
         "@lru_cache(maxsize=None)\ndef __getattr__(name):\n    return getattr(Engine, name)\n",
@@ -425,3 +492,177 @@ def test_check_module_purity_reports_a_missing_file(tmp_path: Path) -> None:
 def test_find_attribute_assignment(source: str, expected: int | None) -> None:
     assert find_attribute_assignment(source, "flag") == expected
     assert find_attribute_assignment(source.encode(), "flag") == expected
+
+
+# --- star imports: from the canonical only, never a chain between deprecated modules ----------
+
+
+def two_redirect_rules(module: str, *, is_package: bool = False) -> RedirectRules:
+    """One contract, two deprecated modules whose names are substrings of each other."""
+    contract = RedirectContract(
+        name="engine",
+        canonical=ObjectPath.parse("pkg.core.engine:Engine"),
+        redirects=(
+            ObjectPath.parse("pkg.legacy.engine:Engine"),
+            ObjectPath.parse("pkg.legacy.engine_compat:Engine"),
+        ),
+    )
+    return RedirectRules.for_module(module, [contract], HELPERS, is_package=is_package)
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "chained"),
+    [
+        pytest.param(
+            "pkg.legacy.engine_compat",
+            "from pkg.legacy.engine import *\n",
+            "pkg.legacy.engine",
+            id="absolute",
+        ),
+        pytest.param(
+            "pkg.legacy.engine_compat",
+            "from .engine import *\n",
+            "pkg.legacy.engine",
+            id="relative",
+        ),
+        pytest.param(
+            "pkg.legacy.engine",
+            "from pkg.legacy.engine_compat import *\n",
+            "pkg.legacy.engine_compat",
+            id="the-other-way",
+        ),
+    ],
+)
+def test_star_chain_between_deprecated_modules_is_reported(
+    module: str, source: str, chained: str
+) -> None:
+    result = check_source_purity(source, "shim.py", two_redirect_rules(module))
+    assert findings(result) == [(1, "star-import")]
+    message = result.impurities[0].message
+    assert f"re-exports {chained}, another deprecated module of the same contract" in message
+    assert "star chain between deprecated modules" in message
+    assert message.endswith("write 'from pkg.core.engine import *' instead")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("from pkg.core.engine import *\n", id="absolute"),
+        pytest.param("from ..core.engine import *\n", id="relative"),
+    ],
+)
+def test_star_import_from_the_canonical_stays_pure(source: str) -> None:
+    result = check_source_purity(source, "shim.py", two_redirect_rules("pkg.legacy.engine_compat"))
+    assert result.ok, [i.message for i in result.impurities]
+
+
+def test_star_import_from_an_unrelated_module_names_the_canonical_fix() -> None:
+    result = check_source_purity(
+        "from pkg.core.engine_helpers import *\n",
+        "shim.py",
+        two_redirect_rules("pkg.legacy.engine"),
+    )
+    assert findings(result) == [(1, "star-import")]
+    message = result.impurities[0].message
+    assert "'from pkg.core.engine_helpers import *' re-exports a module that is not the" in message
+    assert "another deprecated module" not in message
+    assert message.endswith("write 'from pkg.core.engine import *' instead")
+
+
+# --- names written through a globals() loop (numpy/core/multiarray.py) ------------------------
+
+NUMPY_MULTIARRAY = """\
+from numpy._core import multiarray
+
+# these must import without warning or error from numpy.core.multiarray to
+# support old pickle files
+for item in ["_reconstruct", "scalar"]:
+    globals()[item] = getattr(multiarray, item)
+
+# Pybind11 (in versions <= 2.11.1) imports _ARRAY_API from the multiarray
+# submodule as a part of NumPy initialization, therefore it must be importable
+# without a warning.
+_ARRAY_API = multiarray._ARRAY_API
+
+def __getattr__(attr_name):
+    from numpy._core import multiarray
+
+    from ._utils import _raise_warning
+    ret = getattr(multiarray, attr_name, None)
+    if ret is None:
+        raise AttributeError(
+            f"module 'numpy.core.multiarray' has no attribute {attr_name}")
+    _raise_warning(attr_name, "multiarray")
+    return ret
+
+
+del multiarray
+"""
+
+
+def multiarray_rules(*names: str) -> RedirectRules:
+    allowance = (
+        Allowance("numpy.core.multiarray", frozenset(names), "old pickles") if names else None
+    )
+    return rules(
+        "numpy.core.multiarray",
+        "numpy._core.multiarray:ndarray",
+        "numpy.core.multiarray:ndarray",
+        allowance=allowance,
+    )
+
+
+def test_globals_loop_passes_when_every_name_it_writes_is_allowlisted() -> None:
+    result = check(NUMPY_MULTIARRAY, multiarray_rules("_reconstruct", "scalar"))
+    assert result.ok, [i.message for i in result.impurities]
+    assert result.allowed == ("_reconstruct", "scalar")
+
+
+def test_globals_loop_without_allowlist_names_what_it_writes() -> None:
+    result = check(NUMPY_MULTIARRAY, multiarray_rules())
+    assert findings(result) == [(5, "loop")]
+    message = result.impurities[0].message
+    assert "writes _reconstruct, scalar into the module through globals()" in message
+    assert '[tool.ssot.allow."numpy.core.multiarray"] names = ["_reconstruct", "scalar"]' in message
+
+
+def test_globals_loop_names_the_names_the_allowlist_lacks() -> None:
+    result = check(NUMPY_MULTIARRAY, multiarray_rules("_reconstruct"))
+    assert findings(result) == [(5, "loop")]
+    message = result.impurities[0].message
+    assert "writes scalar into the module through globals() (not allowlisted)" in message
+    assert result.allowed == ()
+
+
+@pytest.mark.parametrize(
+    ("loop", "fragment"),
+    [
+        pytest.param(
+            "for item in dir(engine):\n    globals()[item] = getattr(engine, item)\n",
+            "writes names computed at import into the module through globals(): no allowlist",
+            id="computed-names",
+        ),
+        pytest.param(
+            "for item in ['_reconstruct']:\n    globals()[item] = getattr(engine, item)\n"
+            "    register(item)\n",
+            "writes allowlisted names but also runs 'register(item)' at import",
+            id="allowlisted-names-and-a-call",
+        ),
+        pytest.param(
+            "for item in ['_reconstruct']:\n    globals()[item] = build(item)\n",
+            "writes allowlisted names but also runs call 'build(…)' at import",
+            id="allowlisted-names-built-by-a-call",
+        ),
+        pytest.param(
+            "for item in ['_reconstruct']:\n    globals()[item.upper()] = getattr(engine, item)\n",
+            "writes names computed at import",
+            id="computed-key",
+        ),
+    ],
+)
+def test_globals_loop_that_an_allowlist_cannot_cover(loop: str, fragment: str) -> None:
+    allowance = Allowance("pkg.old.engine", frozenset({"_reconstruct"}), "old pickles")
+    result = check("from pkg.new import engine\n" + loop, rules(allowance=allowance))
+    assert findings(result) == [(2, "loop")]
+    assert fragment in result.impurities[0].message
+    assert result.allowed == ()

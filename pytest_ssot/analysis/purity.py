@@ -13,6 +13,7 @@ import ast
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from pytest_ssot.domain.model import Allowance, Impurity, Location, PurityResult, RedirectContract
 from pytest_ssot.source.modules import (
@@ -32,6 +33,8 @@ _WARN_CALLS = frozenset({"warnings.warn", "warn", "_warnings.warn"})
 _RESOLVE_CALLS = frozenset(
     {"getattr", "hasattr", "import_module", "importlib.import_module", "__import__", "globals"}
 )
+#: Calls that return the module's own namespace: writing into them binds module names.
+_NAMESPACE_CALLS = frozenset({"globals", "vars"})
 _LISTING_CALLS = frozenset({"sorted", "list", "set", "tuple", "dir", "frozenset"})
 _RAISABLE = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError"})
 _LITERALS = (ast.Constant,)
@@ -48,9 +51,13 @@ class RedirectRules:
     module: str
     is_package: bool
     allowed_sources: frozenset[str]
+    #: The canonical modules: the only modules a star import may re-export.
     star_sources: frozenset[str]
     shim_helpers: frozenset[str]
     allowance: Allowance | None = None
+    #: The other deprecated modules of the same contracts (a star chain between them is
+    #: reported with its own message).
+    deprecated_modules: frozenset[str] = frozenset()
 
     @classmethod
     def for_module(
@@ -64,19 +71,22 @@ class RedirectRules:
     ) -> RedirectRules:
         sources: set[str] = set(SHIM_SUPPORT_MODULES)
         stars: set[str] = set()
+        deprecated: set[str] = set()
         for contract in contracts:
             canonical = contract.canonical.module
             sources |= contract.modules
-            stars |= contract.modules - {module}
+            stars.add(canonical)
+            deprecated.update(contract.redirect_modules())
             package = canonical.rpartition(".")[0]
             sources.add(package or canonical)
         return cls(
             module=module,
             is_package=is_package,
             allowed_sources=frozenset(sources),
-            star_sources=frozenset(stars),
+            star_sources=frozenset(stars - {module}),
             shim_helpers=frozenset(shim_helpers),
             allowance=allowance,
+            deprecated_modules=frozenset(deprecated - stars - {module}),
         )
 
     def source_allowed(self, source: str) -> bool:
@@ -130,7 +140,7 @@ def check_source_purity(source: bytes | str, path: str, rules: RedirectRules) ->
         where = f"{path}:{line}" if line else path
         message = getattr(error, "msg", None) or str(error) or type(error).__name__
         return PurityResult(rules.module, path, error=f"{where}: cannot parse: {message}")
-    checker = _ModuleChecker(rules, path)
+    checker = _ModuleChecker(rules, path, sentinels=_sentinels(tree, tree.body))
     checker.check_body(tree.body)
     return PurityResult(
         rules.module, path, impurities=tuple(checker.impurities), allowed=tuple(checker.allowed)
@@ -176,6 +186,10 @@ class _ModuleChecker:
     allowed: list[str] = field(default_factory=list)
     imported: set[str] = field(default_factory=set)
     warn_names: set[str] = field(default_factory=set)
+    #: Module-level ``_MISSING = object()`` names used only as a ``getattr`` default.
+    sentinels: frozenset[str] = frozenset()
+    #: The same, local to the ``__getattr__`` / ``__dir__`` being checked.
+    local_sentinels: frozenset[str] = frozenset()
 
     def report(self, node: ast.stmt, kind: str, message: str) -> None:
         end = getattr(node, "end_lineno", None) or node.lineno
@@ -193,7 +207,14 @@ class _ModuleChecker:
         allowance = self.rules.allowance
         if allowance is None:
             return False
-        names = _bound_names(statement)
+        written = _globals_loop_names(statement)
+        if (
+            written is not None
+            and isinstance(statement, (ast.For, ast.AsyncFor))
+            and self._globals_loop_extra(statement)
+        ):
+            return False  # it writes allowlisted names, but runs more than a copy at import
+        names = _bound_names(statement) if written is None else frozenset(written)
         if names and names <= allowance.names:
             self.allowed.extend(sorted(names))
             return True
@@ -223,10 +244,54 @@ class _ModuleChecker:
             )
         elif isinstance(node, (ast.Delete, ast.Pass)):
             return
+        elif isinstance(node, ast.For) and _globals_loop_names(node) is not None:
+            self.report(node, "loop", self._globals_loop_problem(node))
         else:
             self.report(
                 node, _kind_of(node), f"{_describe(node)}: a redirect module holds no logic"
             )
+
+    def _globals_loop_problem(self, node: ast.For) -> str:
+        written = _globals_loop_names(node) or ()
+        if not written:
+            return (
+                f"{_describe(node)} writes names computed at import into the module through "
+                "globals(): no allowlist entry can name them, and a redirect binds only "
+                "names it imports; import them from the canonical module"
+            )
+        allowed = self.rules.allowance.names if self.rules.allowance else frozenset()
+        missing = [name for name in written if name not in allowed]
+        extra = self._globals_loop_extra(node)
+        if extra and not missing:
+            return (
+                f"{_describe(node)} writes allowlisted names but also runs {extra} at import: "
+                "an allowlisted loop only copies names, globals()[name] = getattr(module, name)"
+            )
+        quoted = ", ".join(f'"{name}"' for name in written)
+        return (
+            f"{_describe(node)} writes {', '.join(missing)} into the module through globals()"
+            f"{' (not allowlisted)' if allowed else ''}: a redirect binds only names it "
+            "imports; if they must stay (old pickles reference them), allowlist them: "
+            f'[tool.ssot.allow."{self.rules.module}"] names = [{quoted}] and a reason'
+        )
+
+    def _globals_loop_extra(self, node: ast.For | ast.AsyncFor) -> str | None:
+        """What a ``globals()`` loop does beyond ``globals()[name] = <a lookup>``."""
+        if isinstance(node, ast.AsyncFor) or node.orelse:
+            return _describe(node)
+        for statement in node.body:
+            if not (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Subscript)
+                and isinstance(statement.targets[0].value, ast.Call)
+                and dotted_name(statement.targets[0].value.func) in _NAMESPACE_CALLS
+            ):
+                return _describe(statement)
+            problem = self._expression_problem(statement.value, _RESOLVE_CALLS)
+            if problem:
+                return problem
+        return None
 
     def check_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
@@ -243,18 +308,27 @@ class _ModuleChecker:
                 self.warn_names.add(bound)
             if alias.name == "*":
                 if source not in self.rules.star_sources:
-                    self.report(
-                        node,
-                        "star-import",
-                        f"'from {source} import *' re-exports a module that is not the "
-                        "canonical; import the names from the canonical module",
-                    )
+                    self.report(node, "star-import", self._star_problem(source))
             elif not (
                 self.rules.source_allowed(source)
                 or self.rules.source_allowed(f"{source}.{alias.name}")
                 or alias.name in self.rules.shim_helpers
             ):
                 self.report(node, "unrelated-import", _unrelated(source, alias.name))
+
+    def _star_problem(self, source: str) -> str:
+        canonical = " or ".join(f"'from {m} import *'" for m in sorted(self.rules.star_sources))
+        fix = f"; write {canonical} instead" if canonical else ""
+        if source in self.rules.deprecated_modules:
+            return (
+                f"'from {source} import *' re-exports {source}, another deprecated module of "
+                "the same contract: a star chain between deprecated modules serves whatever "
+                f"{source} holds, so this module is a redirect only while that one is{fix}"
+            )
+        return (
+            f"'from {source} import *' re-exports a module that is not the canonical, so "
+            f"every name it holds becomes part of this module{fix}"
+        )
 
     def check_assignment(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -278,6 +352,8 @@ class _ModuleChecker:
             return
         if _is_sys_modules_self(targets) and self._is_imported_reference(value):
             return
+        if _is_sentinel_assignment(node, self.sentinels):
+            return  # `_MISSING = object()`, read only as a getattr default in __getattr__
         if names and all(isinstance(t, ast.Name) for t in targets):
             if not isinstance(node, ast.AugAssign) and self._is_imported_reference(value):
                 self.imported.update(names)
@@ -348,6 +424,8 @@ class _ModuleChecker:
     def _check_delegating_body(
         self, function: ast.FunctionDef, body: Sequence[ast.stmt], calls: frozenset[str]
     ) -> None:
+        assignments = [n for n in ast.walk(function) if isinstance(n, ast.Assign)]
+        self.local_sentinels = _sentinels(function, assignments)
         for index, statement in enumerate(body):
             if index == 0 and is_string_statement(statement):
                 continue
@@ -371,6 +449,8 @@ class _ModuleChecker:
         if isinstance(node, ast.Return):
             return self._expression_problem(node.value, calls)
         if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            if _is_sentinel_assignment(node, self.local_sentinels | self.sentinels):
+                return None
             return self._expression_problem(node.value, calls)
         if isinstance(node, ast.If):
             return self._expression_problem(node.test, calls) or self._first_problem(
@@ -457,6 +537,103 @@ def _bound_names(node: ast.stmt) -> frozenset[str]:
     if isinstance(node, (ast.For, ast.AsyncFor)):
         return frozenset(_target_names(node.target))
     return frozenset()
+
+
+def _globals_loop_names(node: ast.stmt) -> tuple[str, ...] | None:
+    """The names a ``for name in [...]: globals()[name] = ...`` loop writes into the module.
+
+    numpy keeps ``_reconstruct`` and ``scalar`` in ``numpy/core/multiarray.py`` that way, for
+    old pickles. ``None`` when the statement is no loop writing through ``globals()``; ``()``
+    when the names are computed (a loop over ``dir(module)``), so no allowlist can name them.
+    """
+    if not isinstance(node, (ast.For, ast.AsyncFor)):
+        return None
+    keys = [
+        target.slice
+        for statement in node.body
+        for child in ast.walk(statement)
+        if isinstance(child, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+        for target in (child.targets if isinstance(child, ast.Assign) else [child.target])
+        if isinstance(target, ast.Subscript)
+        and isinstance(target.value, ast.Call)
+        and dotted_name(target.value.func) in _NAMESPACE_CALLS
+    ]
+    if not keys:
+        return None
+    items = node.iter.elts if isinstance(node.iter, (ast.List, ast.Tuple, ast.Set)) else None
+    variable = node.target.id if isinstance(node.target, ast.Name) else None
+    if items is None or not all(
+        isinstance(item, ast.Constant) and isinstance(item.value, str) for item in items
+    ):
+        return ()
+    names: list[str] = []
+    for key in keys:
+        if isinstance(key, ast.Name) and key.id == variable:
+            names.extend(str(cast(ast.Constant, item).value) for item in items)
+        elif isinstance(key, ast.Constant) and isinstance(key.value, str):
+            names.append(key.value)
+        else:
+            return ()
+    return tuple(dict.fromkeys(names))
+
+
+def _is_sentinel_assignment(node: ast.stmt, sentinels: frozenset[str]) -> bool:
+    """``sentinel = object()`` for a name :func:`_sentinels` found harmless."""
+    return (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in sentinels
+        and _is_object_call(node.value)
+    )
+
+
+def _is_object_call(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "object"
+        and not node.args
+        and not node.keywords
+    )
+
+
+def _sentinels(scope: ast.AST, assignments: Iterable[ast.stmt]) -> frozenset[str]:
+    """The names among ``assignments`` bound to a fresh ``object()`` that ``scope`` reads only
+    as the default of ``getattr(holder, name, sentinel)`` and in ``is`` / ``is not`` tests.
+
+    numpy's ``sentinel = object()`` tells an absent attribute from one that is ``None``: it
+    holds no code and is never handed to a caller. A name bound to anything else as well, or
+    read in any other way (returned, stored, passed to a call), is not such a sentinel.
+    """
+    candidates = {
+        target.id
+        for node in assignments
+        if isinstance(node, ast.Assign) and _is_object_call(node.value)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    harmless: set[int] = set()  # id() of the Name nodes read as a default or in an `is` test
+    defaults: set[str] = set()
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call) and dotted_name(node.func) == "getattr":
+            if len(node.args) == 3 and isinstance(node.args[2], ast.Name):
+                harmless.add(id(node.args[2]))
+                defaults.add(node.args[2].id)
+        elif isinstance(node, ast.Compare) and all(
+            isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops
+        ):
+            operands = (node.left, *node.comparators)
+            harmless.update(id(n) for n in operands if isinstance(n, ast.Name))
+    stores: dict[str, int] = {}
+    for node in ast.walk(scope):
+        if not isinstance(node, ast.Name) or node.id not in candidates:
+            continue
+        if isinstance(node.ctx, ast.Store):
+            stores[node.id] = stores.get(node.id, 0) + 1
+        elif isinstance(node.ctx, ast.Load) and id(node) not in harmless:
+            candidates.discard(node.id)
+    return frozenset(n for n in candidates if n in defaults and stores.get(n) == 1)
 
 
 def _is_sys_modules_self(targets: Sequence[ast.expr]) -> bool:

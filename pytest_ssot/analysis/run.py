@@ -22,7 +22,7 @@ from pytest_ssot.domain.model import (
     RedirectContract,
 )
 from pytest_ssot.settings.pyproject import SsotConfig
-from pytest_ssot.source.modules import find_module_source
+from pytest_ssot.source.modules import locate_module_source
 
 
 def run_checks(
@@ -127,16 +127,10 @@ def check_purity(
             serving.setdefault(module, []).append(contract)
     results = {}
     for module, contracts in serving.items():
-        source = find_module_source(module, search_path)
+        source = locate_module_source(module, search_path)
         if source is None:
             results[module] = PurityResult(
-                module,
-                None,
-                error=(
-                    f"no Python source file found for module {module} on the import path; "
-                    "check the module name, or the pythonpath setting"
-                    + _colon_hint(module, contracts, search_path)
-                ),
+                module, None, error=_no_source(module, contracts, search_path)
             )
             continue
         rules = RedirectRules.for_module(
@@ -150,6 +144,27 @@ def check_purity(
     return results
 
 
+def _no_source(
+    module: str, contracts: Sequence[RedirectContract], search_path: Sequence[str] | None
+) -> str:
+    """Why there is no source to read: a compiled module, or none on the import path."""
+    origin = getattr(getattr(sys.modules.get(module), "__spec__", None), "origin", None)
+    if isinstance(origin, str) and not origin.endswith(".py") and origin not in _NO_FILE:
+        return (
+            f"module {module} is loaded from {origin}, which is not Python source: a "
+            "redirect module is a .py file, so its purity cannot be checked"
+        )
+    return (
+        f"no Python source file found for module {module} on the import path; "
+        "check the module name, or the pythonpath setting"
+        + _colon_hint(module, contracts, search_path)
+    )
+
+
+#: ``__spec__.origin`` of modules that have no file at all.
+_NO_FILE = frozenset({"built-in", "frozen", "namespace"})
+
+
 def _colon_hint(
     module: str, contracts: Sequence[RedirectContract], search_path: Sequence[str] | None
 ) -> str:
@@ -158,7 +173,7 @@ def _colon_hint(
     colonless = any(
         r.module == module and r.attribute in (None, leaf) for c in contracts for r in c.redirects
     )
-    if not parent or not colonless or find_module_source(parent, search_path) is None:
+    if not parent or not colonless or locate_module_source(parent, search_path) is None:
         return ""
     return (
         f"; if {leaf} is an object in {parent}, write '{parent}:{leaf}' (a colon before the name)"

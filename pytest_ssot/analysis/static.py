@@ -13,7 +13,7 @@ under one of its packages) are opaque: their names are taken as they are.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -343,9 +343,20 @@ class StaticProject:
         for part in rest:
             if current.kind == "module":
                 current = self.lookup(current.module, part, seen)
+            elif current.kind == "external":  # an attribute of an opaque object stays opaque
+                current = Definition("external", current.module, f"{current.name}.{part}")
             else:
                 current = Definition("value", current.module, f"{current.name}.{part}")
         return current
+
+    def is_opaque(self, definition: Definition) -> bool:
+        """Outside the project: an object or a module this replay does not read."""
+        if definition.kind != "module":
+            return definition.kind == "external"
+        try:  # already imported in this replay, or in the one that resolved the canonical
+            return self.import_module(definition.module).external
+        except StaticImportError:
+            return False
 
     def _dynamic(self, module: _Module, name: str, seen: frozenset[tuple[str, str]]) -> Definition:
         """Follow the simple shapes of a PEP 562 ``__getattr__``: a branch for ``name`` that
@@ -356,6 +367,14 @@ class StaticProject:
         for branch in _branches_for(function.body, name):
             imports: dict[str, tuple[str, str | None]] = {}
             returns: list[ast.Return] = []
+            assigned: dict[str, ast.expr] = {}  # `ret = getattr(module, name, None)`
+            for node in _walk_statements(function.body):
+                if (
+                    isinstance(node, ast.Assign)
+                    and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)
+                ):
+                    assigned[node.targets[0].id] = node.value
             for node in _walk_statements(branch):
                 if isinstance(node, ast.ImportFrom):
                     source = import_source(node.level, node.module, module.package)
@@ -368,7 +387,9 @@ class StaticProject:
                 elif isinstance(node, ast.Return):
                     returns.append(node)
             for node in [*returns, *outer_returns]:
-                found = node.value and self._returned(node.value, imports, name, module, seen)
+                found = node.value and self._returned(
+                    node.value, imports, name, module, seen, assigned
+                )
                 if found:
                     return found
         raise Unresolved(
@@ -382,7 +403,13 @@ class StaticProject:
         name: str,
         module: _Module,
         seen: frozenset[tuple[str, str]],
+        assigned: Mapping[str, ast.expr],
     ) -> Definition | None:
+        if isinstance(value, ast.Name) and value.id not in imports and value.id in assigned:
+            # A local bound once to what the function returns (numpy's ``ret``); dropped
+            # from the table so that ``x = x`` cannot loop.
+            rest = {k: v for k, v in assigned.items() if k != value.id}
+            return self._returned(assigned[value.id], imports, name, module, seen, rest)
         if isinstance(value, ast.Name) and value.id in imports:
             source, attribute = imports[value.id]
             if attribute is None:
@@ -466,8 +493,11 @@ def _judge(
         return IdentityResult.of(
             contract, redirect, Verdict.IMPORT_ERROR, error.message, error.location
         )
-    if found.identity == canonical.identity:
+    if _same(project, found, canonical):
         return IdentityResult.of(contract, redirect, Verdict.IDENTITY, f"is {contract.canonical}")
+    opaque = _opaque_detail(project, found, canonical)
+    if opaque:
+        return IdentityResult.of(contract, redirect, Verdict.UNRESOLVED, opaque)
     if found.kind == "class" and _subclasses(project, found, canonical):
         overridden = tuple(m for m in found.members if not (m.startswith("__") and m != "__init__"))
         return IdentityResult(
@@ -486,7 +516,7 @@ def _judge(
         contract,
         redirect,
         Verdict.SEPARATE_DEFINITION,
-        f"is its own {found.kind} {found.module}.{found.name}{where}{size}, not the canonical",
+        f"is its own {found.kind} {_dotted(found)}{where}{size}, not the canonical",
         found.location,
     )
 
@@ -495,22 +525,73 @@ def _judge_module(
     project: StaticProject, contract: RedirectContract, redirect: ObjectPath, canonical: Definition
 ) -> IdentityResult:
     found = project.module_definition(redirect.module)
-    if found.identity == canonical.identity:
+    if _same(project, found, canonical):
         return IdentityResult.of(
             contract, redirect, Verdict.IDENTITY, f"is the module {contract.canonical}"
         )
+    opaque = _opaque_detail(project, found, canonical) if project.is_opaque(canonical) else ""
+    if opaque:  # the canonical's names are unknown: "every name is there" would be a guess
+        return IdentityResult.of(contract, redirect, Verdict.UNRESOLVED, opaque)
     names = project.import_module(canonical.module).public_names()
-    missing, different = [], []
+    missing: list[str] = []
+    different: list[str] = []
+    unknown: list[str] = []
     for name in names:
         try:
-            if (
-                project.lookup(redirect.module, name).identity
-                != project.lookup(canonical.module, name).identity
-            ):
-                different.append(name)
+            mine = project.lookup(redirect.module, name)
+            theirs = project.lookup(canonical.module, name)
         except MissingName:
             missing.append(name)
+            continue
+        if _same(project, mine, theirs):
+            continue
+        detail = _opaque_detail(project, mine, theirs)
+        (unknown if detail else different).append(name)
+        opaque = opaque or detail
+    if unknown and not (missing or different):
+        return IdentityResult.of(
+            contract,
+            redirect,
+            Verdict.UNRESOLVED,
+            f"{len(unknown)} name(s) cannot be compared from source: {', '.join(unknown)}; "
+            f"e.g. {opaque}",
+        )
     return IdentityResult.of_module_names(contract, redirect, missing, different)
+
+
+def _same(project: StaticProject, found: Definition, canonical: Definition) -> bool:
+    """One object: the same definition, or the same dotted path into a module outside the
+    project (``vendor.core.Engine`` reached as ``vendor`` + ``core.Engine`` or as
+    ``vendor.core`` + ``Engine``)."""
+    if found.identity == canonical.identity:
+        return True
+    both_outside = project.is_opaque(found) and project.is_opaque(canonical)
+    return both_outside and _dotted(found) == _dotted(canonical)
+
+
+def _opaque_detail(project: StaticProject, found: Definition, canonical: Definition) -> str:
+    """Why two different references may still be one object, or ``""`` if they cannot be.
+
+    Modules outside the project are not read, so two references into them are the same
+    object only when they are the same dotted path: ``numpy.core.multiarray.ndarray`` and
+    ``numpy._core.multiarray.ndarray`` may well be one class. That is for the runtime check
+    to decide, never a separate definition. A class or function the deprecated path defines
+    in the project is its own object, whatever the canonical is: that stays a separate
+    definition.
+    """
+    outside = [d for d in (found, canonical) if project.is_opaque(d)]
+    if not outside or found.kind in ("class", "function"):
+        return ""
+    where = "both are" if len(outside) > 1 else f"{_dotted(outside[0])} is"
+    return (
+        f"resolves to {_dotted(found)}, the canonical to {_dotted(canonical)}: {where} outside "
+        "the project, whose code the static check does not read; only the runtime check "
+        "(ssot check) can tell whether they are one object"
+    )
+
+
+def _dotted(definition: Definition) -> str:
+    return f"{definition.module}.{definition.name}" if definition.name else definition.module
 
 
 def _subclasses(project: StaticProject, found: Definition, canonical: Definition) -> bool:

@@ -152,8 +152,7 @@ class SsotSession:
         return "\n".join(
             [
                 f"golden path broken by SSOT contract(s) {', '.join(contracts)}: this test's own "
-                "assertions may pass, but users reaching the code through these paths get "
-                "something other than the SSOT:",
+                "assertions may pass, but",
                 *self.renderer.golden_path_brief(reports),
                 "See the 'SSOT golden path' section of the summary for what breaks and the fix "
                 "(--ssot-golden-path=report reports without failing this test).",

@@ -195,45 +195,93 @@ class Renderer:
             if not report.contract.golden_path or report.ok:
                 continue
             contract = report.contract
-            lines.append(
-                f"Contract {contract.name!r}: users are served something other than the SSOT "
-                f"{contract.canonical}"
-            )
+            lines.append(f"Contract {contract.name!r}: {_golden_headline(report)}")
             if contract.description:
                 lines.append(f"{INDENT}({contract.description})")
             for result in report.violations:
                 lines.extend(self._golden_violation(result, contract))
             for purity in report.purity:
                 if purity.error:
-                    lines.append(f"{INDENT}- {purity.module}: {self.relative_text(purity.error)}")
+                    lines.append(
+                        f"{INDENT}- {purity.module}: purity not checked: "
+                        f"{self.relative_text(purity.error)}"
+                    )
                 elif purity.impurities:
                     lines.append(
-                        f"{INDENT}- {purity.module} is not a pure redirect; move these into the "
-                        "canonical module (or delete them), then re-export:"
+                        f"{INDENT}- {purity.module} is not a pure redirect: it holds code beside "
+                        f"the redirect, {_DRIFT}; move these into the canonical module (or "
+                        "delete them), then re-export:"
                     )
                     lines.extend(
-                        f"{INDENT * 2}{self.location(i.location)} [{i.kind}]"
+                        f"{INDENT * 2}{self.location(i.location)} [{i.kind}] "
+                        f"{self.relative_text(i.message)}"
                         for i in purity.impurities
                     )
             lines.append("")
         return lines
 
     def golden_path_brief(self, reports: Sequence[ContractReport]) -> list[str]:
-        """One line per violation, for the failure text of each affected golden-path test."""
+        """For the failure text of each affected golden-path test: per contract, what is
+        wrong in one line (users get something else, or they get the SSOT but a deprecated
+        module holds code beside the redirect), then one line per path or module."""
         lines = []
         for report in reports:
-            for result in report.violations:
-                if not result.verdict.ok:
-                    lines.append(
-                        f"{INDENT}x {import_line(result.redirect)}  "
-                        f"[{result.verdict.rule} {result.verdict.value}] "
-                        f"at {self.location(result.location)}"
-                    )
-                lines.extend(
-                    f"{INDENT}x import {m.imported} changes {result.canonical.attribute}."
-                    f"{m.attribute}  [{Rule.MUTATION.value} mutation] "
-                    f"at {self.location(m.location)}"
-                    for m in result.mutations
+            contract = report.contract
+            served = self._served_brief(report)
+            impure = self._impure_brief(report)
+            if served:
+                lines.append(
+                    f"{INDENT}{contract.name}: users reaching the code through these paths get "
+                    f"something other than the SSOT {contract.canonical}:"
+                )
+                lines.extend(served)
+            if impure and served:
+                lines.append(
+                    f"{INDENT}{contract.name}: and deprecated modules hold code beside the "
+                    "redirect:"
+                )
+            elif impure:
+                lines.append(
+                    f"{INDENT}{contract.name}: users get the SSOT {contract.canonical} through "
+                    "every path today, but deprecated modules hold code beside the redirect, "
+                    f"{_DRIFT}:"
+                )
+            lines.extend(impure)
+        return lines
+
+    def _served_brief(self, report: ContractReport) -> list[str]:
+        lines = []
+        for result in report.violations:
+            if not result.verdict.ok:
+                lines.append(
+                    f"{INDENT * 2}x {import_line(result.redirect)}  "
+                    f"[{result.verdict.rule} {result.verdict.value}] "
+                    f"at {self.location(result.location)}"
+                )
+            lines.extend(
+                f"{INDENT * 2}x import {m.imported} changes {result.canonical.attribute}."
+                f"{m.attribute}  [{Rule.MUTATION.value} mutation] "
+                f"at {self.location(m.location)}"
+                for m in result.mutations
+            )
+        return lines
+
+    def _impure_brief(self, report: ContractReport) -> list[str]:
+        """One line per deprecated module: where, and which statements (kind and line)."""
+        lines = []
+        for purity in report.purity:
+            if purity.error:
+                lines.append(
+                    f"{INDENT * 2}x {purity.module}: purity not checked "
+                    f"[{Rule.UNREADABLE_SOURCE.value}]: {self.relative_text(purity.error)}"
+                )
+            elif purity.impurities:
+                statements = ", ".join(
+                    f"line {i.location.line} [{i.kind}]" for i in purity.impurities
+                )
+                lines.append(
+                    f"{INDENT * 2}x {purity.module} ({self.path(purity.path)}): {statements}  "
+                    f"[{Rule.IMPURE_REDIRECT.value} impure redirect]"
                 )
         return lines
 
@@ -279,6 +327,25 @@ class Renderer:
                 f"{INDENT * 2}fix: delete that assignment from {mutation.imported}",
             ]
         return lines
+
+
+#: What code beside a redirect does to users who, today, get the SSOT through it.
+_DRIFT = "which can diverge from the SSOT or run side effects on import"
+
+
+def _golden_headline(report: ContractReport) -> str:
+    """What users get: something else, maybe something else (the static check cannot
+    tell), or the SSOT itself from modules that hold more than the redirect."""
+    canonical = report.contract.canonical
+    violations = report.violations
+    if any(r.mutations or r.verdict is not Verdict.UNRESOLVED for r in violations):
+        return f"users are served something other than the SSOT {canonical}"
+    if violations:
+        return f"the static check cannot tell whether users get the SSOT {canonical}"
+    return (
+        f"users get the SSOT {canonical} through every path today, but deprecated modules "
+        "are not pure redirects"
+    )
 
 
 def consequence(result: IdentityResult) -> str:

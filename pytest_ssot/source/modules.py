@@ -103,3 +103,27 @@ def relative_posix(path: str | Path, root: Path) -> str:
         return Path(path).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return Path(path).as_posix()
+
+
+def locate_module_source(
+    module: str, search_path: Sequence[str] | None = None
+) -> ModuleSource | None:
+    """The ``.py`` file a deprecated module's code comes from, found the same way by the
+    plugin and ``ssot check``, with or without ``--static``.
+
+    A module already imported under its own name (by the tests, or by the identity check) is
+    read from its ``__spec__``: that is the code users run. Otherwise the file ``import``
+    would load, from ``search_path`` (the project's) and then ``sys.path``, where installed
+    packages are (their shims are checked too, e.g. ``numpy.core``). A module that replaced
+    itself in ``sys.modules`` is looked up by name, since the object there is another module.
+    """
+    imported = sys.modules.get(module)
+    spec = getattr(imported, "__spec__", None)
+    origin = getattr(spec, "origin", None)
+    if getattr(spec, "name", None) == module and isinstance(origin, str) and origin.endswith(".py"):
+        return ModuleSource(
+            Path(origin), getattr(spec, "submodule_search_locations", None) is not None
+        )
+    locations = list(search_path or ())
+    locations += [entry for entry in sys.path if entry not in locations]
+    return find_module_source(module, locations)
