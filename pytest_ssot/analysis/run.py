@@ -22,7 +22,7 @@ from pytest_ssot.domain.model import (
     RedirectContract,
 )
 from pytest_ssot.settings.pyproject import SsotConfig
-from pytest_ssot.source.modules import find_module_source
+from pytest_ssot.source.modules import FoundModule, find_module, find_module_source
 
 
 def run_checks(
@@ -127,17 +127,11 @@ def check_purity(
             serving.setdefault(module, []).append(contract)
     results = {}
     for module, contracts in serving.items():
-        source = find_module_source(module, search_path)
+        found = find_module(module, search_path)
+        source = found.source if found is not None else None
         if source is None:
-            results[module] = PurityResult(
-                module,
-                None,
-                error=(
-                    f"no Python source file found for module {module} on the import path; "
-                    "check the module name, or the pythonpath setting"
-                    + _colon_hint(module, contracts, search_path)
-                ),
-            )
+            hint = _colon_hint(module, contracts, search_path)
+            results[module] = PurityResult(module, None, error=_no_source(module, found) + hint)
             continue
         rules = RedirectRules.for_module(
             module,
@@ -148,6 +142,21 @@ def check_purity(
         )
         results[module] = check_module_purity(module, source.path, rules)
     return results
+
+
+def _no_source(module: str, found: FoundModule | None) -> str:
+    """Why there is nothing to read: a namespace package exists, it just has no file."""
+    if found is not None and found.is_namespace:
+        where = ", ".join(found.locations or ())
+        return (
+            f"module {module} is a namespace package (no __init__.py in {where}): it holds no "
+            "code and no names but its submodules; a redirect needs a module file, or name "
+            "the module that defines the object"
+        )
+    return (
+        f"no Python source file found for module {module} on the import path; "
+        "check the module name, or the pythonpath setting"
+    )
 
 
 def _colon_hint(
