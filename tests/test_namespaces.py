@@ -21,7 +21,10 @@ import pytest
 from pytest_ssot.analysis.identity import check_identity
 from pytest_ssot.analysis.static import check_identity_static
 from pytest_ssot.domain.model import IdentityResult, ObjectPath, RedirectContract, Verdict
+from pytest_ssot.migration.discover import discover, render_toml
+from pytest_ssot.settings.pyproject import load_config
 from pytest_ssot.source.modules import find_module, find_module_source
+from pytest_ssot.source.tree import TreeSelection, module_name, python_files, source_roots
 from tests.conftest import WriteTree, write_tree
 
 QUIET = ("-p", "no:hypothesispytest")
@@ -372,3 +375,86 @@ def test_ssot_check_static_on_the_issue_repro(tmp_path: Path) -> None:
         "it holds no code and no names but its submodules;"
     ) in result.stdout
     assert "SSOT005" not in result.stdout
+
+
+# -- naming files: discover, the audit, map and fix share one function -----------------------
+
+INDEX = """
+class CorpusIndex:
+    def build(self, docs):
+        out = {}
+        for doc in docs:
+            out[doc] = len(doc)
+        return out
+"""
+
+DISCOVER_TREE = {
+    "app/admin/corpus/engine.py": INDEX,
+    "app/admin/corpus/compatibility.py": '"""Deprecated: use app.admin.corpus.engine."""\n' + INDEX,
+    # A regular package inside a namespace directory inside a regular package, and a
+    # namespace directory below it: all part of the name.
+    "app/admin/corpus/store/cache/lru.py": "def evict(cache):\n    cache.clear()\n    return 0\n",
+    "app/admin/corpus/store/cache/old_lru.py": '"""Deprecated: use '
+    'app.admin.corpus.store.cache.lru."""\n\n\ndef evict(cache):\n    cache.clear()\n'
+    "    return 0\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("app/admin/corpus/compatibility.py", ("app.admin.corpus.compatibility", False)),
+        ("app/admin/corpus/store/__init__.py", ("app.admin.corpus.store", True)),
+        ("app/admin/corpus/store/cache/lru.py", ("app.admin.corpus.store.cache.lru", False)),
+        ("plugins/ext/engine_ext.py", ("plugins.ext.engine_ext", False)),  # top-level namespace
+        ("src/lib/core.py", ("lib.core", False)),  # src/ holds the packages: a source root
+        ("src/tool.py", ("tool", False)),  # and so it is with pythonpath = ["src"]
+        ("scripts/my-tools/run.py", ("run", False)),  # not a Python name: cannot be a package
+    ],
+)
+def test_a_file_is_named_as_python_imports_it(
+    tmp_path: Path, path: str, expected: tuple[str, bool]
+) -> None:
+    files = {
+        **PROJECT,
+        "app/admin/corpus/compatibility.py": "",
+        "src/lib/core.py": "",
+        "src/tool.py": "",
+        "scripts/my-tools/run.py": "",
+    }
+    root = write_tree(
+        tmp_path, files, (*NAMESPACES, "app/admin/corpus", "src", "scripts", "scripts/my-tools")
+    )
+    assert module_name(root / path, root, source_roots(root, ["src"])) == expected
+    found = {
+        f.relative: (f.module, f.is_package)
+        for f in python_files(root, TreeSelection(roots=("src",)))
+    }
+    assert found[path] == expected
+
+
+def test_discover_names_modules_in_namespace_directories_by_their_import_path(
+    tmp_path: Path,
+) -> None:
+    root = write_tree(tmp_path, DISCOVER_TREE, ("app/admin/corpus", "app/admin/corpus/store/cache"))
+    found = discover(root)
+    proposals = {p.canonical: sorted(p.redirects) for p in found.proposals}
+    assert proposals == {
+        "app.admin.corpus.engine:CorpusIndex": ["app.admin.corpus.compatibility:CorpusIndex"],
+        "app.admin.corpus.store.cache.lru:evict": ["app.admin.corpus.store.cache.old_lru:evict"],
+    }
+    # The block to paste parses, and every path in it is found where Python finds it.
+    block = render_toml(found.proposals)
+    (root / "pyproject.toml").write_text(block + '\n[tool.ssot.audit]\npaths = ["."]\n')
+    config = load_config(root / "pyproject.toml")
+    assert config is not None
+    paths = [p for c in config.contracts for p in (c.canonical, *c.redirects)]
+    assert all(find_module_source(p.module, [str(root)]) is not None for p in paths)
+    static = [r for c in config.contracts for r in check_identity_static(c, [str(root)])]
+    assert {r.verdict for r in static} == {Verdict.SEPARATE_DEFINITION}  # copies, not missing
+
+
+def test_discover_scanning_inside_a_package_keeps_the_full_names(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, DISCOVER_TREE, ("app/admin/corpus", "app/admin/corpus/store/cache"))
+    found = discover(root / "app" / "admin")
+    assert "app.admin.corpus.engine:CorpusIndex" in {p.canonical for p in found.proposals}
