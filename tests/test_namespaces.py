@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import subprocess
 import sys
 import textwrap
 import types
@@ -26,6 +25,7 @@ from pytest_ssot.settings.pyproject import load_config
 from pytest_ssot.source.modules import find_module, find_module_source
 from pytest_ssot.source.tree import TreeSelection, module_name, python_files, source_roots
 from tests.conftest import WriteTree, write_tree
+from tests.test_cli import ssot
 
 QUIET = ("-p", "no:hypothesispytest")
 
@@ -310,16 +310,6 @@ def test_a_session_on_namespace_packages_is_the_one_without_the_plugin(
             "*tests/test_golden.py::test_cache_answers",
             "engine: ok (3 redirect(s) are the SSOT)",
         ]
-    )
-
-
-def ssot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_ssot", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
     )
 
 
