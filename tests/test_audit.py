@@ -301,12 +301,15 @@ def test_cache_follows_package_changes_for_relative_imports(tmp_path: Path) -> N
         },
     )
     cache = tmp_path / "cache.json"
-    init = root / "app" / "agents" / "tools" / "__init__.py"
-    init.unlink()  # tools/ is not a package: `from ..` has no parent to resolve against
-    assert audit_tree(root, [ENGINE], TreeSelection(), cache_file=cache).sites == ()
-    init.touch()
+    # Without __init__.py, tools/ is a namespace package inside app.agents: Python 3 resolves
+    # `from ..` in app.agents.tools.use to app.agents.
+    (root / "app" / "agents" / "tools" / "__init__.py").unlink()
     (site,) = audit_tree(root, [ENGINE], TreeSelection(), cache_file=cache).sites
     assert site.deprecated == "app.agents.old_engine"
+    # With an __init__.py on top, the tree is a package itself: use.py, unchanged, is now
+    # tree.app.agents.tools.use and its `from ..` reads tree.app.agents.
+    (root / "__init__.py").touch()
+    assert audit_tree(root, [ENGINE], TreeSelection(), cache_file=cache).sites == ()
 
 
 def test_damaged_cache_costs_only_a_cold_scan(tmp_path: Path) -> None:

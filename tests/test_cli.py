@@ -63,6 +63,30 @@ def test_help_has_examples_and_exit_codes() -> None:
     assert "exit codes: 0 ok, 1 violations" in parser_help
 
 
+@pytest.mark.parametrize("debug", ["", "--debug", "SSOT_DEBUG=1"])
+def test_an_internal_error_is_one_line_and_exit_3(
+    demo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    debug: str,
+) -> None:
+    """A bug of ours is never exit 1 ("violations") and never a bare traceback."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("chat.core")
+
+    monkeypatch.setattr("pytest_ssot.analysis.run.run_checks", broken)
+    monkeypatch.delenv("SSOT_DEBUG", raising=False)
+    if debug.startswith("SSOT_DEBUG"):
+        monkeypatch.setenv("SSOT_DEBUG", "1")
+    code = main(["check", "--static", *([debug] if debug == "--debug" else [])], io.StringIO())
+    assert code == 3
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "ssot check: internal error: KeyError: 'chat.core'"
+    assert ("Traceback (most recent call last):" in lines) == bool(debug)
+    assert lines[-1].startswith("this is a bug in pytest-ssot; please report it")
+
+
 def test_check_finds_every_verdict_and_exits_1(demo: Path) -> None:
     result = ssot("check", cwd=demo)
     assert result.returncode == 1, result.stderr

@@ -510,12 +510,6 @@ NAMESPACE_PROJECT = {
 }
 
 
-@pytest.mark.xfail(
-    raises=KeyError,
-    strict=True,
-    reason="modules.find_module_source cannot walk namespace directories yet (issue 9, "
-    "point 1, fixed on the namespace-packages branch); remove this mark once merged",
-)
 def test_fix_moves_code_into_a_canonical_inside_namespace_directories(tmp_path: Path) -> None:
     """``app`` is a regular package, ``app/ns`` and ``app/ns/deep`` are namespace
     directories: moved code's relative imports must become absolute to keep meaning."""

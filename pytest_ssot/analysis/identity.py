@@ -327,28 +327,73 @@ def _project_imports_undone() -> Iterator[None]:
     Libraries are kept because some cannot be imported twice in one process (extension
     modules); a project module is dropped from ``sys.modules`` and from its parent package,
     so the next ``import`` runs it afresh, exactly as it would have without the check.
+    Entries that were there before are left (or put back) exactly as they were.
     """
-    before = set(sys.modules)
+    before = dict(sys.modules)
     try:
         yield
     finally:
-        for name in sorted(set(sys.modules) - before, reverse=True):
-            module = sys.modules.get(name)
-            if not _is_project_module(module):
-                continue
-            del sys.modules[name]
-            parent, _, child = name.rpartition(".")
-            if parent in sys.modules and getattr(sys.modules[parent], child, None) is module:
-                _try(delattr, sys.modules[parent], child)
+        _forget(_imported_project_modules(before))
+        for name, module in before.items():
+            if sys.modules.get(name) is not module:
+                sys.modules[name] = module
 
 
-def _is_project_module(module: types.ModuleType | None) -> bool:
+def _imported_project_modules(before: dict[str, types.ModuleType]) -> list[str]:
+    """The entries added since ``before`` that go, children before their parents.
+
+    Decided in full before anything is removed: a namespace package's path is read through
+    its parent in ``sys.modules``. A module whose parent package goes goes too, whatever it
+    is: left alone it would be found by the next ``import`` while its parent is not (a
+    namespace package then fails every later import below it with ``KeyError``), and an
+    entry placed under a project package's name (``sys.modules[__name__] = ...``) is the
+    project's, whatever module it holds.
+    """
+    added = {name: module for name, module in sys.modules.items() if name not in before}
+    forgotten: set[str] = set()
+    for name in sorted(added):  # parents before their children
+        parent = name.rpartition(".")[0]
+        if (
+            parent in forgotten
+            or _is_project_module(added[name])
+            or (parent in before and _is_project_module(before[parent]))
+        ):
+            forgotten.add(name)
+    return sorted(forgotten, reverse=True)
+
+
+def _forget(names: Iterable[str]) -> None:
+    for name in names:
+        module = sys.modules.pop(name, None)
+        parent, _, child = name.rpartition(".")
+        holder = sys.modules.get(parent)
+        # vars(), not getattr(): a PEP 562 __getattr__ of the parent must not run here.
+        if holder is not None and vars(holder).get(child, _MISSING) is module:
+            _try(delattr, holder, child)
+
+
+def _is_project_module(module: object) -> bool:
+    """Loaded from a ``.py`` file of the project, or a namespace package whose directories
+    are all the project's (one that spans installed libraries stays, like them)."""
     path = getattr(module, "__file__", None)
-    return (
-        bool(path)
-        and str(path).endswith(".py")
-        and not _is_library(os.path.normcase(os.path.abspath(str(path))))
-    )
+    if path:
+        return str(path).endswith(".py") and not _is_library(_normalised(str(path)))
+    portions = _namespace_portions(module)
+    return bool(portions) and not any(_is_library(_normalised(p) + os.sep) for p in portions)
+
+
+def _namespace_portions(module: object) -> list[str]:
+    spec = getattr(module, "__spec__", None)
+    if spec is None or spec.origin not in (None, "namespace") or getattr(module, "__file__", None):
+        return []
+    try:
+        return [str(p) for p in spec.submodule_search_locations or ()]
+    except (KeyError, AttributeError, TypeError):  # its parent is gone already: not ours to judge
+        return []
+
+
+def _normalised(path: str) -> str:
+    return os.path.normcase(os.path.abspath(path))
 
 
 def _mutation_location(imported: str, attribute: str, value: object) -> Location | None:

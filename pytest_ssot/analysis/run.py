@@ -22,7 +22,7 @@ from pytest_ssot.domain.model import (
     RedirectContract,
 )
 from pytest_ssot.settings.pyproject import SsotConfig
-from pytest_ssot.source.modules import locate_module_source
+from pytest_ssot.source.modules import find_module, locate_module_source
 
 
 def run_checks(
@@ -147,7 +147,16 @@ def check_purity(
 def _no_source(
     module: str, contracts: Sequence[RedirectContract], search_path: Sequence[str] | None
 ) -> str:
-    """Why there is no source to read: a compiled module, or none on the import path."""
+    """Why there is no source to read: a namespace package (it exists, it has no file), a
+    compiled module, or none on the import path."""
+    found = find_module(module, search_path)
+    if found is not None and found.is_namespace:
+        where = ", ".join(found.locations or ())
+        return (
+            f"module {module} is a namespace package (no __init__.py in {where}): it holds no "
+            "code and no names but its submodules; a redirect needs a module file, or name "
+            "the module that defines the object"
+        )
     origin = getattr(getattr(sys.modules.get(module), "__spec__", None), "origin", None)
     if isinstance(origin, str) and not origin.endswith(".py") and origin not in _NO_FILE:
         return (

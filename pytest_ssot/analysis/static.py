@@ -22,7 +22,7 @@ from pytest_ssot.domain.model import IdentityResult, Location, ObjectPath, Redir
 from pytest_ssot.source.modules import (
     TYPE_CHECKING_GUARDS,
     dotted_name,
-    find_module_source,
+    find_module,
     import_source,
     parse_source,
 )
@@ -104,13 +104,20 @@ class StaticProject:
         parent = name.rpartition(".")[0]
         if parent:
             self.import_module(parent, at)
-        source = find_module_source(name, self.search_path)
-        if source is None:
-            if find_module_source(name.partition(".")[0], self.search_path) is None:
-                module = _Module(name, None, external=True, done=True)
-                self.modules[name] = module
-                return module
+        found = find_module(name, self.search_path)
+        if found is None and find_module(name.partition(".")[0], self.search_path) is not None:
             raise StaticImportError(f"ModuleNotFoundError: No module named {name!r}", at)
+        if found is not None and found.is_namespace:
+            # A namespace package (a directory without __init__.py) runs no code: it has no
+            # names but the submodules imported from it.
+            module = _Module(name, None, is_package=True, done=True)
+            self.modules[name] = module
+            return module
+        source = found.source if found is not None else None
+        if source is None:  # outside the project, or not Python source (an extension module)
+            module = _Module(name, None, external=True, done=True)
+            self.modules[name] = module
+            return module
         module = _Module(name, str(source.path), is_package=source.is_package)
         self.modules[name] = module
         try:
@@ -220,7 +227,7 @@ class StaticProject:
                 module.bindings[bound] = ("ref", (source, alias.name))
                 continue
             submodule = f"{source}.{alias.name}"
-            if find_module_source(submodule, self.search_path) is not None:
+            if find_module(submodule, self.search_path) is not None:
                 self.import_module(submodule, here)
                 module.bindings[bound] = ("module", submodule)
             elif imported.getattr_function is not None and imported.done:
@@ -307,7 +314,7 @@ class StaticProject:
         binding = module.bindings.get(name)
         if binding is None:
             submodule = f"{module_name}.{name}"
-            if find_module_source(submodule, self.search_path) is not None:
+            if find_module(submodule, self.search_path) is not None:
                 self.import_module(submodule)
                 return Definition("module", submodule, "")
             if module.getattr_function is not None:

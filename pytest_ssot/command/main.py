@@ -1,8 +1,9 @@
 """The ``ssot`` command: the plugin's checks and the migration tools, without a pytest session.
 
 Exit codes (for pre-commit and CI): 0 nothing to report, 1 violations found (or, for
-``fix`` without ``--write``, changes pending), 2 usage or configuration error, or a ``fix``
-it cannot produce safely (nothing is written).
+``fix`` without ``--write``, changes pending), 2 usage or configuration error (or a ``fix``
+it cannot produce safely: nothing is written), 3 an internal error of pytest-ssot (a bug:
+never 1, which would read as violations).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import os
 import re
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -36,6 +38,10 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+#: Set (to anything but ``0`` or empty) to print the traceback of an internal error.
+DEBUG_ENV = "SSOT_DEBUG"
 
 _EPILOG = """\
 commands:
@@ -54,7 +60,8 @@ examples:
   ssot check --format json           machine-readable results
 
 exit codes: 0 ok, 1 violations (or pending fixes), 2 usage or configuration error
-(or a fix that would leave a module unimportable: nothing is written)
+  (or a fix that would leave a module unimportable: nothing is written),
+  3 internal error (a bug in ssot; --debug or SSOT_DEBUG=1 prints the traceback)
 """
 
 
@@ -100,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="colour the text output (auto: on a terminal, unless NO_COLOR is set)",
     )
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        help=f"print the traceback of an internal error (or set {DEBUG_ENV}=1)",
+    )
     with_config = argparse.ArgumentParser(add_help=False)
     _add_option(with_config, "ssot_config", type=Path)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -136,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Identity (imports the project; --static follows the source instead), "
         "purity and the import audit, as the pytest plugin runs them.",
         epilog="examples:\n  ssot check\n  ssot check --static\n  ssot check --format json\n\n"
-        "exit codes: 0 ok, 1 violations, 2 usage or configuration error",
+        "exit codes: 0 ok, 1 violations, 2 usage or configuration error, 3 internal error",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_option(check, "ssot_report", action="append", default=[])
@@ -201,6 +213,26 @@ def main(argv: Sequence[str] | None = None, stream: TextIO | None = None) -> int
     except BrokenPipeError:  # `ssot map | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as error:  # a bug of ours: say so, and never exit 1 ("violations")
+        _internal_error(args.command, error, debug=args.debug)
+        return EXIT_INTERNAL
+
+
+def _internal_error(command: str, error: Exception, *, debug: bool) -> None:
+    """One line first, then what to do; the traceback only on request."""
+    print(
+        f"ssot {command}: internal error: {type(error).__name__}: {error}",
+        file=sys.stderr,
+    )
+    if debug or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+        print("this is a bug in pytest-ssot; please report it with this traceback", file=sys.stderr)
+    else:
+        print(
+            "this is a bug in pytest-ssot; please report it with the traceback that "
+            f"`ssot {command} --debug` (or {DEBUG_ENV}=1) prints",
+            file=sys.stderr,
+        )
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:

@@ -54,6 +54,7 @@ from pytest_ssot.source.names import (
     global_uses,
     has_future_annotations,
 )
+from pytest_ssot.source.tree import module_name, source_roots
 
 #: (deprecated module, name) -> (canonical module, name there)
 NameMap = dict[tuple[str, str], tuple[str, str]]
@@ -337,18 +338,9 @@ def _reason(error: Exception) -> str:
 
 
 def _source_file(root: Path, relative: str, search_path: Sequence[str]) -> SourceFile:
-    """The module name a file is imported as, from the import path (for relative imports)."""
-    path = (root / relative).resolve()
-    for entry in sorted(search_path, key=len, reverse=True):
-        base = Path(entry).resolve()
-        try:
-            parts = path.relative_to(base).with_suffix("").parts
-        except ValueError:
-            continue
-        is_package = parts[-1] == "__init__"
-        module = ".".join(parts[:-1] if is_package else parts)
-        return SourceFile(relative, module, is_package)
-    return SourceFile(relative, path.stem, False)
+    """The module name a file is imported as (for relative imports), as the audit names it."""
+    module, is_package = module_name(root / relative, root, source_roots(root, search_path))
+    return SourceFile(relative, module, is_package)
 
 
 # -- deprecated modules ------------------------------------------------------------------------

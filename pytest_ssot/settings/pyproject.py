@@ -161,6 +161,7 @@ def _parse_audit(where: _Where, raw: object) -> AuditSettings:
             paths=tuple(paths),
             exclude=normalise_globs(exclude),
             test_globs=tuple(tests),
+            roots=tuple(pytest_pythonpath(where.path)),
         ),
         baseline=baseline,
     )

@@ -8,11 +8,11 @@ path finder, one package level at a time, the way ``import`` would find it.
 from __future__ import annotations
 
 import ast
+import pkgutil
 import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.machinery import PathFinder
 from pathlib import Path
 
 
@@ -22,25 +22,82 @@ class ModuleSource:
     is_package: bool
 
 
+@dataclass(frozen=True)
+class FoundModule:
+    """What ``import`` would find for a name, found without importing anything.
+
+    ``path`` is the file it loads (any kind: ``.py``, an extension module, ...), ``None`` for a
+    namespace package (a directory without ``__init__.py``), which has no file, no code and
+    no attributes but its submodules. ``locations`` are where its submodules are searched,
+    ``None`` for a plain module.
+    """
+
+    name: str
+    path: Path | None
+    locations: tuple[str, ...] | None
+
+    @property
+    def is_namespace(self) -> bool:
+        return self.path is None
+
+    @property
+    def source(self) -> ModuleSource | None:
+        """The Python source file, if that is what the import loads."""
+        if self.path is None or self.path.suffix != ".py":
+            return None
+        return ModuleSource(self.path, self.locations is not None)
+
+
+def find_module(module: str, search_path: Sequence[str] | None = None) -> FoundModule | None:
+    """What ``import module`` would find on ``search_path`` (default ``sys.path``), or ``None``.
+
+    One package level at a time, each searched in its parent's locations only: the finders
+    are asked directly, because ``PathFinder.find_spec`` on a dotted name that turns out to be
+    a namespace package reads its parent from ``sys.modules`` (a ``KeyError`` when the parent
+    is not imported, the wrong directories when another copy of it is).
+    """
+    locations = list(sys.path if search_path is None else search_path)
+    parts = module.split(".")
+    found = None
+    for depth in range(1, len(parts) + 1):
+        if found is not None:
+            if found.locations is None:
+                return None  # a plain module has no submodules
+            locations = list(found.locations)
+        found = _find_in(".".join(parts[:depth]), locations)
+        if found is None:
+            return None
+    return found
+
+
+def _find_in(name: str, locations: Sequence[str]) -> FoundModule | None:
+    """The first location holding ``name`` as a module or regular package wins; failing that,
+    every directory called like it makes one namespace package (PEP 420)."""
+    portions: list[str] = []
+    for entry in locations:
+        finder = pkgutil.get_importer(entry)  # cached in sys.path_importer_cache, as import does
+        find_spec = getattr(finder, "find_spec", None)
+        if find_spec is None:
+            continue
+        spec = find_spec(name)
+        if spec is None:
+            continue
+        search = spec.submodule_search_locations
+        if spec.loader is not None:
+            origin = Path(spec.origin) if spec.has_location and spec.origin else None
+            if origin is None:
+                return None  # a frozen or built-in module: no file to read
+            return FoundModule(name, origin, None if search is None else tuple(search))
+        portions.extend(search or ())
+    return FoundModule(name, None, tuple(portions)) if portions else None
+
+
 def find_module_source(
     module: str, search_path: Sequence[str] | None = None
 ) -> ModuleSource | None:
     """The ``.py`` file that ``import module`` would load, or ``None`` if there is none."""
-    locations = list(sys.path if search_path is None else search_path)
-    parts = module.split(".")
-    for depth in range(1, len(parts) + 1):
-        name = ".".join(parts[:depth])
-        spec = PathFinder.find_spec(name, locations)
-        if spec is None:
-            return None
-        if depth == len(parts):
-            if not spec.has_location or spec.origin is None or not spec.origin.endswith(".py"):
-                return None
-            return ModuleSource(Path(spec.origin), spec.submodule_search_locations is not None)
-        if spec.submodule_search_locations is None:
-            return None
-        locations = list(spec.submodule_search_locations)
-    return None
+    found = find_module(module, search_path)
+    return found.source if found is not None else None
 
 
 def parse_source(source: str | bytes, filename: str = "<unknown>") -> ast.Module:

@@ -71,6 +71,9 @@ class TreeSelection:
     paths: tuple[str, ...] = (".",)
     exclude: tuple[str, ...] = ()
     test_globs: tuple[str, ...] = DEFAULT_TEST_GLOBS
+    #: Source roots besides the project root, relative to it (pytest's ``pythonpath``): the
+    #: directories on ``sys.path``, where module names start.
+    roots: tuple[str, ...] = ()
 
     def excluded(self, relative: str, *, is_dir: bool) -> bool:
         candidates = (relative, relative + "/") if is_dir else (relative,)
@@ -92,10 +95,12 @@ def python_files(
     is clean when it could not see all of it.
     """
     seen: set[str] = set()
-    walker = _Walker(os.path.abspath(root), selection, seen, problems)
+    roots = source_roots(root, selection.roots)
+    walker = _Walker(os.path.abspath(root), selection, seen, problems, roots)
     for start in selection.paths:
         base = os.path.abspath(os.path.join(root, start))
-        package = _package_of(Path(base if os.path.isdir(base) else os.path.dirname(base)))
+        directory = base if os.path.isdir(base) else os.path.dirname(base)
+        package = package_name(Path(directory), root, roots)
         if os.path.isfile(base):
             yield from walker.file(base, package, None)
         elif os.path.isdir(base):
@@ -110,13 +115,14 @@ class _Walker:
     selection: TreeSelection
     seen: set[str]
     problems: list[str] | None = None
+    roots: frozenset[str] = frozenset()
 
     def relative(self, path: str) -> str:
         if path.startswith(self.root + os.sep):
             path = path[len(self.root) + 1 :]
         return path.replace(os.sep, "/") if os.sep != "/" else path
 
-    def walk(self, directory: str, package: str | None) -> Iterator[PythonFile]:
+    def walk(self, directory: str, package: Package) -> Iterator[PythonFile]:
         try:
             with os.scandir(directory) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
@@ -130,8 +136,8 @@ class _Walker:
                 relative = self.relative(entry.path)
                 if self.skip_dir(entry, relative):
                     continue
-                is_package = os.path.isfile(os.path.join(entry.path, "__init__.py"))
-                sub = (f"{package}.{entry.name}" if package else entry.name) if is_package else None
+                regular = os.path.isfile(os.path.join(entry.path, "__init__.py"))
+                sub = ROOT if entry.path in self.roots else package.child(entry.name, regular)
                 yield from self.walk(entry.path, sub)
             elif entry.name.endswith(".py"):
                 if self.selection.exclude and self.selection.excluded(
@@ -148,7 +154,7 @@ class _Walker:
         return bool(self.selection.exclude) and self.selection.excluded(relative, is_dir=True)
 
     def file(
-        self, path: str, package: str | None, entry: os.DirEntry[str] | None
+        self, path: str, package: Package, entry: os.DirEntry[str] | None
     ) -> Iterator[PythonFile]:
         relative = self.relative(path)
         if relative in self.seen:
@@ -163,17 +169,90 @@ class _Walker:
             return  # dangling symlinks and loops: not importable either
         if not S_ISREG(stat.st_mode):
             return
-        stem = os.path.basename(path)[:-3]
-        is_package = stem == "__init__"
-        if is_package:
-            module = package or os.path.basename(os.path.dirname(path))
-        else:
-            module = f"{package}.{stem}" if package else stem
+        module, is_package = package.module(os.path.basename(path))
         yield PythonFile(path, relative, module, is_package, stat.st_mtime_ns, stat.st_size)
 
 
-def _package_of(directory: Path) -> str | None:
-    """The dotted package a directory is, climbing while ``__init__.py`` files say so."""
+# -- module names ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Package:
+    """The dotted name ``import`` gives a directory: what the names of its modules start with.
+
+    ``dotted`` is empty for a source root (a ``sys.path`` entry); ``regular`` says the
+    directory is, or is inside, a regular package (one with ``__init__.py``).
+    """
+
+    dotted: str
+    regular: bool
+
+    def child(self, name: str, regular: bool) -> Package:
+        """The directory ``name`` inside this one, ``regular`` if it has an ``__init__.py``.
+
+        Inside a regular package every directory is part of the name, namespace directories
+        (no ``__init__.py``) too: ``app/admin/corpus`` is ``app.admin.corpus`` when ``app``
+        and ``app/admin`` are packages. Outside one, the topmost regular package starts the
+        name (the directory holding it is a source root, as ``src/`` is), and a namespace
+        directory continues the name of the root it is in (a top-level namespace package). A
+        directory whose name is not a Python identifier cannot be imported through: names
+        below it start afresh, as they would with it on ``sys.path``.
+        """
+        if not name.isidentifier():
+            return ROOT
+        if regular and not self.regular:
+            return Package(name, True)
+        return Package(f"{self.dotted}.{name}" if self.dotted else name, self.regular or regular)
+
+    def module(self, filename: str) -> tuple[str, bool]:
+        """The name of the module file ``filename`` in this directory, and whether it is the
+        package's ``__init__.py``."""
+        stem = filename[:-3] if filename.endswith(".py") else filename
+        if stem == "__init__":
+            return self.dotted, True
+        return (f"{self.dotted}.{stem}" if self.dotted else stem), False
+
+
+#: A source root: the names of the modules directly in it are their file names.
+ROOT = Package("", False)
+
+
+def source_roots(root: Path | str, entries: Sequence[str] = ()) -> frozenset[str]:
+    """The absolute source roots: ``entries`` (relative to ``root``), besides ``root`` itself."""
+    return frozenset(os.path.abspath(os.path.join(root, entry)) for entry in entries)
+
+
+def package_name(directory: Path, root: Path, roots: frozenset[str] = frozenset()) -> Package:
+    """The :class:`Package` that ``directory`` is, seen from the project ``root``.
+
+    ``root`` is a source root unless it is itself inside a regular package (a scan started
+    at ``src/app``): then the name climbs above it while ``__init__.py`` files say so, as
+    ``import`` needs the parents.
+    """
+    directory, root = Path(os.path.abspath(directory)), Path(os.path.abspath(root))
+    try:
+        parts = directory.relative_to(root).parts
+    except ValueError:  # outside the project: as far as its own packages go
+        root, parts = directory, ()
+    package = _enclosing_package(root)
+    current = root
+    for part in parts:
+        current = current / part
+        if str(current) in roots:
+            package = ROOT
+        else:
+            package = package.child(part, (current / "__init__.py").is_file())
+    return package
+
+
+def module_name(path: Path, root: Path, roots: frozenset[str] = frozenset()) -> tuple[str, bool]:
+    """The dotted name ``import`` gives the file ``path`` of the project at ``root``, and
+    whether it is a package's ``__init__.py``: the one function every tool names files with."""
+    return package_name(path.parent, root, roots).module(path.name)
+
+
+def _enclosing_package(directory: Path) -> Package:
+    """``directory`` as a package, climbing while ``__init__.py`` files say so; else a root."""
     parts: list[str] = []
     current = directory
     while (current / "__init__.py").is_file():
@@ -181,7 +260,7 @@ def _package_of(directory: Path) -> str | None:
         if current.parent == current:
             break
         current = current.parent
-    return ".".join(reversed(parts)) or None
+    return Package(".".join(reversed(parts)), True) if parts else ROOT
 
 
 def normalise_globs(globs: Sequence[str]) -> tuple[str, ...]:
