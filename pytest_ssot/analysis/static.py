@@ -18,7 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from pytest_ssot.domain.model import IdentityResult, Location, ObjectPath, RedirectContract, Verdict
+from pytest_ssot.domain.judge import (
+    CannotFollow,
+    CanonicalFailed,
+    ImportFailed,
+    MissingAttribute,
+    ModuleNames,
+    Observation,
+    OwnDefinition,
+    SameObject,
+    Subclass,
+    judge,
+)
+from pytest_ssot.domain.model import IdentityResult, Location, ObjectPath, RedirectContract
 from pytest_ssot.source.modules import (
     TYPE_CHECKING_GUARDS,
     dotted_name,
@@ -170,17 +182,7 @@ class StaticProject:
         elif isinstance(node, ast.ImportFrom):
             self._import_from(module, node, here)
         elif isinstance(node, ast.ClassDef):
-            members = tuple(
-                n.name
-                for n in node.body
-                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            ) + tuple(
-                t.id
-                for n in node.body
-                if isinstance(n, ast.Assign)
-                for t in n.targets
-                if isinstance(t, ast.Name)
-            )
+            members = _class_namespace(node.body)
             bases = tuple(ast.unparse(base) for base in node.bases)
             definition = Definition("class", module.name, node.name, here, bases, members)
             module.bindings[node.name] = ("def", definition)
@@ -455,90 +457,53 @@ def check_identity_static(
         canonical = _resolve_path(project, contract.canonical)
     except (StaticImportError, MissingName, Unresolved) as error:
         detail, location = _failure(error, contract.canonical)
-        return tuple(
-            IdentityResult.of(
-                contract,
-                redirect,
-                Verdict.CANONICAL_IMPORT_ERROR,
-                f"the canonical {contract.canonical} cannot be used: {detail}",
-                location,
-            )
-            for redirect in contract.redirects
-        )
+        failed = CanonicalFailed(detail, location)
+        return tuple(judge(contract, redirect, failed) for redirect in contract.redirects)
     results = []
     for redirect in contract.redirects:
         project = StaticProject(search_path, trees)
-        results.append(_judge(project, contract, redirect, canonical))
+        results.append(judge(contract, redirect, _observe(project, redirect, canonical)))
     return tuple(results)
 
 
-def _judge(
-    project: StaticProject, contract: RedirectContract, redirect: ObjectPath, canonical: Definition
-) -> IdentityResult:
+def _observe(project: StaticProject, redirect: ObjectPath, canonical: Definition) -> Observation:
+    """What the replay finds at ``redirect``, compared with ``canonical``."""
     try:
         project.import_module(redirect.module)
     except StaticImportError as error:
-        return IdentityResult.of(
-            contract, redirect, Verdict.IMPORT_ERROR, error.message, error.location
-        )
+        return ImportFailed(error.message, error.location)
     try:
         if redirect.is_module:
-            return _judge_module(project, contract, redirect, canonical)
+            return _observe_module(project, redirect, canonical)
         found = _resolve_path(project, redirect)
     except MissingName:
-        path = project.modules[redirect.module].path
-        return IdentityResult.of(
-            contract,
-            redirect,
-            Verdict.MISSING,
-            f"module {redirect.module} has no attribute {redirect.attribute!r}",
-            Location(path) if path else None,
-        )
+        module = project.modules[redirect.module]
+        location = Location(module.path) if module.path else None
+        return MissingAttribute(tuple(module.bindings), location)
     except Unresolved as error:
-        return IdentityResult.of(contract, redirect, Verdict.UNRESOLVED, str(error))
+        return CannotFollow(str(error))
     except StaticImportError as error:
-        return IdentityResult.of(
-            contract, redirect, Verdict.IMPORT_ERROR, error.message, error.location
-        )
+        return ImportFailed(error.message, error.location)
     if _same(project, found, canonical):
-        return IdentityResult.of(contract, redirect, Verdict.IDENTITY, f"is {contract.canonical}")
+        return SameObject()
     opaque = _opaque_detail(project, found, canonical)
     if opaque:
-        return IdentityResult.of(contract, redirect, Verdict.UNRESOLVED, opaque)
+        return CannotFollow(opaque)
     if found.kind == "class" and _subclasses(project, found, canonical):
-        overridden = tuple(m for m in found.members if not (m.startswith("__") and m != "__init__"))
-        return IdentityResult(
-            contract=contract.name,
-            redirect=redirect,
-            canonical=contract.canonical,
-            verdict=Verdict.SUBCLASS_SHIM,
-            detail=f"is class {found.module}.{found.name}, a subclass of {contract.canonical}, "
-            "not the canonical itself",
-            location=found.location,
-            overridden=overridden,
-        )
-    size = f" ({found.location.length} lines)" if found.location and found.location.length else ""
-    where = f" at {found.location}" if found.location else ""
-    return IdentityResult.of(
-        contract,
-        redirect,
-        Verdict.SEPARATE_DEFINITION,
-        f"is its own {found.kind} {_dotted(found)}{where}{size}, not the canonical",
-        found.location,
-    )
+        return Subclass(_dotted(found), found.members, found.location)
+    canonical_file = canonical.location.path if canonical.location else None
+    return OwnDefinition(found.kind, _dotted(found), found.location, canonical_file)
 
 
-def _judge_module(
-    project: StaticProject, contract: RedirectContract, redirect: ObjectPath, canonical: Definition
-) -> IdentityResult:
+def _observe_module(
+    project: StaticProject, redirect: ObjectPath, canonical: Definition
+) -> Observation:
     found = project.module_definition(redirect.module)
     if _same(project, found, canonical):
-        return IdentityResult.of(
-            contract, redirect, Verdict.IDENTITY, f"is the module {contract.canonical}"
-        )
+        return SameObject()
     opaque = _opaque_detail(project, found, canonical) if project.is_opaque(canonical) else ""
     if opaque:  # the canonical's names are unknown: "every name is there" would be a guess
-        return IdentityResult.of(contract, redirect, Verdict.UNRESOLVED, opaque)
+        return CannotFollow(opaque)
     names = project.import_module(canonical.module).public_names()
     missing: list[str] = []
     different: list[str] = []
@@ -556,14 +521,11 @@ def _judge_module(
         (unknown if detail else different).append(name)
         opaque = opaque or detail
     if unknown and not (missing or different):
-        return IdentityResult.of(
-            contract,
-            redirect,
-            Verdict.UNRESOLVED,
+        return CannotFollow(
             f"{len(unknown)} name(s) cannot be compared from source: {', '.join(unknown)}; "
-            f"e.g. {opaque}",
+            f"e.g. {opaque}"
         )
-    return IdentityResult.of_module_names(contract, redirect, missing, different)
+    return ModuleNames(missing, different)
 
 
 def _same(project: StaticProject, found: Definition, canonical: Definition) -> bool:
@@ -631,6 +593,46 @@ def _failure(error: Exception, path: ObjectPath) -> tuple[str, Location | None]:
     if isinstance(error, MissingName):
         return f"module {path.module} has no attribute {path.attribute!r}", None
     return str(error), None
+
+
+def _class_namespace(body: list[ast.stmt]) -> tuple[str, ...]:
+    """The names the class statement binds, in the order ``vars(cls)`` lists them; with
+    the ``__hash__ = None`` Python adds to a class that defines ``__eq__`` alone."""
+    names = tuple(dict.fromkeys(_class_members(body)))
+    if "__eq__" in names and "__hash__" not in names:
+        names += ("__hash__",)
+    return names
+
+
+def _class_members(body: list[ast.stmt]) -> Iterator[str]:
+    """The names a class body binds, in order, as ``vars(cls)`` lists them (both branches
+    of an ``if``, as the module replay: conditions are not evaluated)."""
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                yield from _target_names(target)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            yield from _target_names(node.target)
+        elif isinstance(node, ast.If):
+            if dotted_name(node.test) not in TYPE_CHECKING_GUARDS:
+                yield from _class_members(node.body)
+            yield from _class_members(node.orelse)
+        elif isinstance(node, ast.Try):
+            for block in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
+                yield from _class_members(block)
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    """``a`` and ``b`` of ``a, *b = ...``; nothing for ``a[0] = ...`` or ``a.b = ...``."""
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
 
 
 def _types(node: ast.expr) -> list[ast.expr]:
