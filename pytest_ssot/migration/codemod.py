@@ -177,10 +177,9 @@ def plan_fix(
     root = config.root
     edits = _Edits(root)
     notes = _Notes()
-    names: NameMap = {}
-    modules = _deprecated_modules(config)
+    names: NameMap = _package_names(config)
     planned: list[_Deprecated] = []
-    for module, contracts in modules.items():
+    for module, contracts in config.own_deprecated_modules().items():
         source = find_module_source(module, search_path)
         if source is None:
             notes.manual.append(
@@ -222,6 +221,21 @@ def plan_fix(
     return FixPlan(
         root, edits.changes(), tuple(notes.skipped), tuple(notes.manual), tuple(notes.problems)
     )
+
+
+def _package_names(config: SsotConfig) -> NameMap:
+    """Where the deprecated paths of installed packages' contracts lead: their modules are
+    not rewritten (nor read), but the project's imports of them are, as the audit reports."""
+    return {
+        (redirect.module, redirect.attribute): (
+            contract.canonical.module,
+            contract.canonical.attribute,
+        )
+        for contract in config.contracts
+        if contract.source and contract.canonical.attribute is not None
+        for redirect in contract.redirects
+        if redirect.attribute is not None
+    }
 
 
 def _rewrites(edits: _Edits, search_path: Sequence[str]) -> list[Rewrite]:
@@ -279,14 +293,6 @@ def _rewrite_callers(
         edits.set(
             relative, new_text, f"{len(sites)} import site(s) rewritten to the canonical path"
         )
-
-
-def _deprecated_modules(config: SsotConfig) -> dict[str, list[RedirectContract]]:
-    serving: dict[str, list[RedirectContract]] = {}
-    for contract in config.contracts:
-        for module in contract.redirect_modules():
-            serving.setdefault(module, []).append(contract)
-    return serving
 
 
 class NotRewritable(Exception):
@@ -352,7 +358,7 @@ def _plan_module(
     module: str,
     is_package: bool,
     relative: str,
-    contracts: list[RedirectContract],
+    contracts: Sequence[RedirectContract],
     search_path: Sequence[str],
 ) -> _Deprecated:
     text = edits.read(relative)
