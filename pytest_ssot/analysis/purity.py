@@ -10,7 +10,7 @@ everything else statement by statement. Nothing here imports or runs user code.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -22,6 +22,7 @@ from pytest_ssot.source.modules import (
     import_source,
     is_string_statement,
     parse_source,
+    target_names,
 )
 
 #: Standard-library modules a shim needs for warnings, ``sys.modules`` and lazy imports.
@@ -344,7 +345,7 @@ class _ModuleChecker:
                 return
         if value is None:  # a bare annotation: `x: int`
             return
-        names = [n for t in targets for n in _target_names(t)]
+        names = [n for t in targets for n in target_names(t)]
         if names == ["__all__"]:
             problem = self._expression_problem(value, _LISTING_CALLS)
             if problem:
@@ -519,23 +520,15 @@ class _ModuleChecker:
         self.report(node, "class", message)
 
 
-def _target_names(target: ast.expr) -> Iterator[str]:
-    if isinstance(target, ast.Name):
-        yield target.id
-    elif isinstance(target, (ast.Tuple, ast.List)):
-        for element in target.elts:
-            yield from _target_names(element)
-
-
 def _bound_names(node: ast.stmt) -> frozenset[str]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return frozenset({node.name})
     if isinstance(node, ast.Assign):
-        return frozenset(n for t in node.targets for n in _target_names(t))
+        return frozenset(n for t in node.targets for n in target_names(t))
     if isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-        return frozenset(_target_names(node.target))
+        return frozenset(target_names(node.target))
     if isinstance(node, (ast.For, ast.AsyncFor)):
-        return frozenset(_target_names(node.target))
+        return frozenset(target_names(node.target))
     return frozenset()
 
 

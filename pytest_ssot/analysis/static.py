@@ -34,9 +34,11 @@ from pytest_ssot.domain.model import IdentityResult, Location, ObjectPath, Redir
 from pytest_ssot.source.modules import (
     TYPE_CHECKING_GUARDS,
     dotted_name,
+    executed_statements,
     find_module,
     import_source,
     parse_source,
+    target_names,
 )
 
 _ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
@@ -607,32 +609,14 @@ def _class_namespace(body: list[ast.stmt]) -> tuple[str, ...]:
 def _class_members(body: list[ast.stmt]) -> Iterator[str]:
     """The names a class body binds, in order, as ``vars(cls)`` lists them (both branches
     of an ``if``, as the module replay: conditions are not evaluated)."""
-    for node in body:
+    for node in executed_statements(body):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             yield node.name
         elif isinstance(node, ast.Assign):
             for target in node.targets:
-                yield from _target_names(target)
+                yield from target_names(target)
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            yield from _target_names(node.target)
-        elif isinstance(node, ast.If):
-            if dotted_name(node.test) not in TYPE_CHECKING_GUARDS:
-                yield from _class_members(node.body)
-            yield from _class_members(node.orelse)
-        elif isinstance(node, ast.Try):
-            for block in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
-                yield from _class_members(block)
-
-
-def _target_names(target: ast.expr) -> Iterator[str]:
-    """``a`` and ``b`` of ``a, *b = ...``; nothing for ``a[0] = ...`` or ``a.b = ...``."""
-    if isinstance(target, ast.Name):
-        yield target.id
-    elif isinstance(target, (ast.Tuple, ast.List)):
-        for element in target.elts:
-            yield from _target_names(element)
-    elif isinstance(target, ast.Starred):
-        yield from _target_names(target.value)
+            yield from target_names(node.target)
 
 
 def _types(node: ast.expr) -> list[ast.expr]:

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_ssot.source.modules import (
-    TYPE_CHECKING_GUARDS,
     ModuleSource,
-    dotted_name,
+    executed_statements,
     find_module_source,
     import_source,
     parse_source,
@@ -281,18 +280,9 @@ class _Project:
 def _run_at_import(body: Sequence[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
     """The imports a module runs when it is imported: top level and inside top-level
     ``if``/``try``/``with`` blocks, not in functions or under ``if TYPE_CHECKING:``."""
-    for node in body:
+    for node in executed_statements(body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             yield node
-        elif isinstance(node, ast.If):
-            if dotted_name(node.test) not in TYPE_CHECKING_GUARDS:
-                yield from _run_at_import(node.body)
-            yield from _run_at_import(node.orelse)
-        elif isinstance(node, ast.Try):
-            for block in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
-                yield from _run_at_import(block)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            yield from _run_at_import(node.body)
 
 
 def _with_parents(module: str) -> list[str]:
