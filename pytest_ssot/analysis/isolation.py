@@ -36,11 +36,11 @@ from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from pytest_ssot.analysis.identity import check_identity, first_user_frame
+from pytest_ssot.domain.judge import CanonicalFailed, ImportFailed, judge
 from pytest_ssot.domain.model import (
     IdentityResult,
     Location,
     RedirectContract,
-    Verdict,
 )
 from pytest_ssot.domain.serial import pack, unpack
 from pytest_ssot.settings.options import DEFAULT_IMPORT_TIMEOUT
@@ -134,18 +134,8 @@ def _judge_crash(
         if not canonical and redirect.module != crash.module:
             continue
         judged = True
-        results[j] = IdentityResult(
-            contract=contract.name,
-            redirect=redirect,
-            canonical=contract.canonical,
-            verdict=Verdict.CANONICAL_IMPORT_ERROR if canonical else Verdict.IMPORT_ERROR,
-            detail=(
-                f"the canonical {contract.canonical} cannot be used: {crash.detail}"
-                if canonical
-                else crash.detail
-            ),
-            location=crash.location,
-        )
+        failed = CanonicalFailed if canonical else ImportFailed
+        results[j] = judge(contract, redirect, failed(crash.detail, crash.location))
     if not judged:  # never loop: the module was none of this contract's
         raise IsolationError(
             f"the isolated identity check of contract {contract.name!r} stopped while "
