@@ -74,6 +74,8 @@ class TestMap:
     files: int  # test files read (conftest.py included)
     contracts: dict[str, ContractTests]
     unreadable: list[str] = field(default_factory=list)
+    #: The test modules whose tests were read (relative paths): a test elsewhere is unknown.
+    test_modules: list[str] = field(default_factory=list)
 
 
 def map_tests(config: SsotConfig) -> TestMap:
@@ -122,7 +124,8 @@ def map_tests(config: SsotConfig) -> TestMap:
         )
         for contract in config.contracts
     }
-    return TestMap(str(root), read, contracts, unreadable)
+    modules = sorted(relative for relative in files if _is_test_module(relative))
+    return TestMap(str(root), read, contracts, unreadable, modules)
 
 
 def _ordered(refs: Iterable[TestRef]) -> list[TestRef]:
