@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import cast
 
 from pytest_ssot.domain.model import IdentityResult, Location, ObjectPath, RedirectContract, Verdict
-from pytest_ssot.source.bindings import IMPORT_NODES, statement_bindings
+from pytest_ssot.source.bindings import IMPORT_NODES, package_of, statement_bindings
 from pytest_ssot.source.modules import (
     TYPE_CHECKING_GUARDS,
     dotted_name,
@@ -77,7 +77,7 @@ class _Module:
 
     @property
     def package(self) -> str:
-        return self.name if self.is_package else self.name.rpartition(".")[0]
+        return package_of(self.name, is_package=self.is_package)
 
     def public_names(self) -> list[str]:
         if self.exports is not None:

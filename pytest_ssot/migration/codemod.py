@@ -39,7 +39,12 @@ from pytest_ssot.domain.model import ImportSite, RedirectContract
 from pytest_ssot.migration.fixcheck import Rewrite, check_rewrites
 from pytest_ssot.rendering.redirects import ModuleRedirect, Target, imported_names, plan_redirect
 from pytest_ssot.settings.pyproject import SsotConfig
-from pytest_ssot.source.bindings import IMPORT_NODES, ImportBinding, statement_bindings
+from pytest_ssot.source.bindings import (
+    IMPORT_NODES,
+    ImportBinding,
+    package_of,
+    statement_bindings,
+)
 from pytest_ssot.source.files import write_atomically
 from pytest_ssot.source.modules import (
     find_module_source,
@@ -384,7 +389,7 @@ def _plan_module(
         module,
         relative,
         text,
-        module if is_package else module.rpartition(".")[0],
+        package_of(module, is_package=is_package),
         redirect,
         check_source_purity(text, relative, rules).ok,
         canonical,

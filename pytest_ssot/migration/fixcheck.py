@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pytest_ssot.source.bindings import ImportBinding, import_bindings
+from pytest_ssot.source.bindings import ImportBinding, import_bindings, package_of
 from pytest_ssot.source.modules import (
     ModuleSource,
     find_module_source,
@@ -176,7 +176,7 @@ class _Project:
         source = self.find(module)
         if source is None:
             return None
-        package = module if source.is_package else module.rpartition(".")[0]
+        package = package_of(module, is_package=source.is_package)
         rewrite = self.rewrites.get(relative_posix(source.path, self.root))
         if rewrite is not None:
             return (rewrite.after if after else rewrite.before), package

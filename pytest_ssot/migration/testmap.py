@@ -25,7 +25,7 @@ from pathlib import PurePosixPath
 
 from pytest_ssot.domain.model import RedirectContract
 from pytest_ssot.settings.pyproject import SsotConfig
-from pytest_ssot.source.bindings import import_bindings, statement_bindings
+from pytest_ssot.source.bindings import import_bindings, package_of, statement_bindings
 from pytest_ssot.source.modules import dotted_name, is_string_statement, parse_source
 from pytest_ssot.source.tree import PythonFile, python_files
 
@@ -242,7 +242,7 @@ def _read(file: PythonFile, matcher: _Matcher) -> _File | str:
         line = getattr(error, "lineno", None)
         where = f"{file.relative}:{line}" if line else file.relative
         return f"{where}: cannot parse: {getattr(error, 'msg', None) or error}"
-    package = file.module if file.is_package else file.module.rpartition(".")[0]
+    package = package_of(file.module, is_package=file.is_package)
     reader = _FileReader(file.relative, matcher, package, _module_imports(tree, package))
     module = _Scope(file.relative, "module")
     reader.body(tree.body, module, [module], [])

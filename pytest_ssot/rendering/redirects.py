@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_ssot.domain.model import RedirectContract
-from pytest_ssot.source.bindings import statement_bindings
+from pytest_ssot.source.bindings import package_of, statement_bindings
 from pytest_ssot.source.modules import (
     ModuleSource,
     find_module_source,
@@ -188,11 +188,11 @@ def plan_redirect(
             canonical_modules=canonical_modules,
         )  # fmt: skip
     tree = parse_source(text)
-    package = module if is_package else module.rpartition(".")[0]
+    package = package_of(module, is_package=is_package)
     imported = {**lazy_names(tree, package), **imported_names(tree, package)}
     aliases = _aliases(tree)
     defined = defined_names(tree)
-    canonical_package = home if canonical_is_package else home.rpartition(".")[0]
+    canonical_package = package_of(home, is_package=canonical_is_package)
     canonical_bound = _canonical_bindings(canonical_text, module, canonical_package)
 
     def resolve(name: str, seen: frozenset[str] = frozenset()) -> Target | None:
