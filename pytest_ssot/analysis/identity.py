@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pytest_ssot
 from pytest_ssot.analysis.purity import find_attribute_assignment
 from pytest_ssot.domain.judge import (
     CanonicalFailed,
@@ -48,7 +49,8 @@ from pytest_ssot.source.modules import find_module_source
 Importer = Callable[[str], types.ModuleType]
 
 _MISSING = object()
-_PACKAGE_DIR = os.path.normcase(os.path.dirname(os.path.abspath(__file__))) + os.sep
+#: Frames in the whole ``pytest_ssot`` package, every layer, are never "the user's".
+_PACKAGE_DIR = os.path.normcase(os.path.dirname(os.path.abspath(pytest_ssot.__file__))) + os.sep
 _LIBRARY_DIRS = tuple(
     os.path.normcase(os.path.abspath(path))
     for key in ("stdlib", "platstdlib", "purelib", "platlib")

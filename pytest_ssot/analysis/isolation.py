@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
+import pytest_ssot
 from pytest_ssot.analysis.identity import check_identity, first_user_frame
 from pytest_ssot.domain.judge import CanonicalFailed, ImportFailed, judge
 from pytest_ssot.domain.model import (
@@ -376,7 +377,8 @@ def _is_this_module(filename: str) -> bool:
 
 # -- the child --------------------------------------------------------------------------------
 
-_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: The folder holding this copy of the ``pytest_ssot`` package (whatever layer this module is in).
+_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(pytest_ssot.__file__)))
 
 #: The same copy of pytest_ssot as the parent's, whatever the child's own sys.path holds.
 _BOOTSTRAP = (

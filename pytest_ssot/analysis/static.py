@@ -31,12 +31,12 @@ from pytest_ssot.domain.judge import (
     judge,
 )
 from pytest_ssot.domain.model import IdentityResult, Location, ObjectPath, RedirectContract
+from pytest_ssot.source.bindings import IMPORT_NODES, package_of, statement_bindings
 from pytest_ssot.source.modules import (
     TYPE_CHECKING_GUARDS,
     dotted_name,
     executed_statements,
     find_module,
-    import_source,
     parse_source,
     target_names,
 )
@@ -91,7 +91,7 @@ class _Module:
 
     @property
     def package(self) -> str:
-        return self.name if self.is_package else self.name.rpartition(".")[0]
+        return package_of(self.name, is_package=self.is_package)
 
     def public_names(self) -> list[str]:
         if self.exports is not None:
@@ -174,13 +174,9 @@ class StaticProject:
     def _statement(self, module: _Module, node: ast.stmt) -> None:
         here = self._where(module, node)
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                self.import_module(alias.name, here)
-                if alias.asname:
-                    module.bindings[alias.asname] = ("module", alias.name)
-                else:
-                    top = alias.name.partition(".")[0]
-                    module.bindings[top] = ("module", top)
+            for binding in statement_bindings(node, module.package):
+                self.import_module(cast(str, binding.module), here)  # never None for `import`
+                module.bindings[binding.name] = ("module", binding.target)
         elif isinstance(node, ast.ImportFrom):
             self._import_from(module, node, here)
         elif isinstance(node, ast.ClassDef):
@@ -215,36 +211,37 @@ class StaticProject:
                     module.bindings.pop(target.id, None)
 
     def _import_from(self, module: _Module, node: ast.ImportFrom, here: Location) -> None:
-        source = import_source(node.level, node.module, module.package)
+        bindings = statement_bindings(node, module.package)
+        source = bindings[0].module
         if source is None:
             raise StaticImportError(
                 "ImportError: attempted relative import beyond top-level package", here
             )
         imported = self.import_module(source, here)
-        for alias in node.names:
-            if alias.name == "*":
+        for binding in bindings:
+            attribute, bound = cast(str, binding.attribute), binding.name
+            if binding.is_star:
                 for name in imported.public_names():
                     module.bindings[name] = ("ref", (source, name))
                 continue
-            bound = alias.asname or alias.name
-            if imported.external or alias.name in imported.bindings:
-                module.bindings[bound] = ("ref", (source, alias.name))
+            if imported.external or attribute in imported.bindings:
+                module.bindings[bound] = ("ref", (source, attribute))
                 continue
-            submodule = f"{source}.{alias.name}"
+            submodule = f"{source}.{attribute}"
             if find_module(submodule, self.search_path) is not None:
                 self.import_module(submodule, here)
                 module.bindings[bound] = ("module", submodule)
             elif imported.getattr_function is not None and imported.done:
-                module.bindings[bound] = ("ref", (source, alias.name))
+                module.bindings[bound] = ("ref", (source, attribute))
             elif not imported.done:
                 raise StaticImportError(
-                    f"ImportError: cannot import name {alias.name!r} from partially initialized "
+                    f"ImportError: cannot import name {attribute!r} from partially initialized "
                     f"module {source!r} (most likely due to a circular import)",
                     here,
                 )
             else:
                 raise StaticImportError(
-                    f"ImportError: cannot import name {alias.name!r} from {source!r}", here
+                    f"ImportError: cannot import name {attribute!r} from {source!r}", here
                 )
 
     def _assign(self, module: _Module, node: ast.Assign | ast.AnnAssign, here: Location) -> None:
@@ -387,14 +384,10 @@ class StaticProject:
                 ):
                     assigned[node.targets[0].id] = node.value
             for node in _walk_statements(branch):
-                if isinstance(node, ast.ImportFrom):
-                    source = import_source(node.level, node.module, module.package)
-                    for alias in node.names:
-                        if source is not None:
-                            imports[alias.asname or alias.name] = (source, alias.name)
-                elif isinstance(node, ast.Import):
-                    for alias in node.names:
-                        imports[alias.asname or alias.name.partition(".")[0]] = (alias.name, None)
+                if isinstance(node, IMPORT_NODES):
+                    for binding in statement_bindings(node, module.package):
+                        if binding.module is not None:
+                            imports[binding.name] = (binding.module, binding.attribute)
                 elif isinstance(node, ast.Return):
                     returns.append(node)
             for node in [*returns, *outer_returns]:
