@@ -240,3 +240,25 @@ def test_map_shows_the_runtime_map_of_the_last_traced_run(demo: Path) -> None:
     assert (
         "    ran the canonical: tests/test_golden_path.py::test_user_gets_an_ai_response" in output
     )
+
+
+@pytest.mark.parametrize("static", [True, False], ids=["static", "runtime"])
+def test_check_prints_sarif_and_annotations_on_stdout(tmp_path: Path, static: bool) -> None:
+    """``ssot check --output-format sarif|github`` for CI steps that read standard output;
+    the exit code still says whether there are violations."""
+    (tmp_path / ".git").mkdir()
+    root = tmp_path / "backend"
+    shutil.copytree(EXAMPLES / "chat-backend", root, ignore=shutil.ignore_patterns("__pycache__"))
+    extra = ["--static"] if static else []
+    sarif = ssot("check", *extra, "--output-format", "sarif", cwd=root)
+    assert sarif.returncode == 1, sarif.stderr
+    log = json.loads(sarif.stdout)
+    results = log["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"SSOT001", "SSOT002", "SSOT020"}
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert all(uri.startswith("backend/") for uri in uris), uris
+    github = ssot("check", *extra, "--output-format", "github", cwd=root)
+    assert github.returncode == 1
+    lines = github.stdout.splitlines()
+    assert len(lines) == len(results)
+    assert all(line.startswith("::error file=backend/") for line in lines)

@@ -371,7 +371,7 @@ def test_the_printed_redirect_is_the_one_fix_writes_and_keeps_every_name(tmp_pat
     check = ssot("check", cwd=root)
     assert check.returncode == 1
     from_check = printed_redirects(check.stdout)
-    assert len(from_pytest) == 2, session.stdout  # the identity item and the section
+    assert len(from_pytest) == 1, session.stdout  # once: the golden-path section holds it
     assert len(from_check) == 1, check.stdout
     hint = from_check[0]
     assert set(from_pytest) == {hint}

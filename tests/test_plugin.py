@@ -165,7 +165,7 @@ def test_separate_definition_fails_golden_path_with_diagnosis(pytester: pytest.P
             "            | from app.core import Engine",
             "*- app.old is not a pure redirect*",
             "        app/old.py:4 [[]class[]] class definition 'Engine' (lines 4-6, 3 lines)*",
-            "Golden-path tests affected in this run (1, reported as failed):",
+            "Golden-path tests affected in this run: 1 of *, reported as failed; affected are *",
             "    test_chat.py::test_user_gets_an_answer",
             "engine [[]golden path[]]: VIOLATED (1 separate-definition, 1 impure)",
         ]
@@ -197,7 +197,7 @@ def test_purity_only_failure_says_users_get_the_ssot_and_what_code_is_left(
     its statements (kind and line), never "something other than the SSOT" with nothing
     after the colon."""
     make_project(pytester, contract_toml(), {**CANONICAL, **IMPURE_BUT_IDENTICAL, **GOLDEN_TESTS})
-    result = pytester.runpytest()
+    result = pytester.runpytest("-o", "ssot_golden_path_purity=true")
     result.assert_outcomes(passed=3, failed=2)
     result.stdout.fnmatch_lines(
         [
@@ -224,11 +224,23 @@ def test_purity_only_failure_says_users_get_the_ssot_and_what_code_is_left(
             "        app/old.py:6 [[]call[]] 'logging.getLogger('app').addHandler(*",
             "        app/old.py:9 [[]function[]] function definition 'helper' (lines 9-10, *",
             "",
-            "Golden-path tests affected in this run (1, reported as failed):",
+            "Golden-path tests affected in this run: 1 of *, reported as failed; affected are *",
         ],
         consecutive=True,
     )
     result.stdout.no_fnmatch_line("*something other than the SSOT*")
+
+
+def test_purity_only_findings_leave_golden_path_tests_alone_by_default(
+    pytester: pytest.Pytester,
+) -> None:
+    """Users get the SSOT through every path: the purity item fails, the golden-path test
+    keeps its own result and there is no "golden path: BROKEN" section."""
+    make_project(pytester, contract_toml(), {**CANONICAL, **IMPURE_BUT_IDENTICAL, **GOLDEN_TESTS})
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(["FAILED pyproject.toml::engine::purity[[]app.old[]] - SSOT010*"])
+    result.stdout.no_fnmatch_line("*SSOT golden path: BROKEN*")
 
 
 def test_report_only_keeps_golden_path_tests_green(pytester: pytest.Pytester) -> None:
@@ -236,7 +248,7 @@ def test_report_only_keeps_golden_path_tests_green(pytester: pytest.Pytester) ->
     result = pytester.runpytest("--ssot-golden-path=report")
     result.assert_outcomes(passed=3, failed=2)
     result.stdout.fnmatch_lines(
-        ["Golden-path tests affected in this run (1, not failed (report only)):"]
+        ["Golden-path tests affected in this run: 1 of *, not failed (report only); *"]
     )
 
 
@@ -244,7 +256,8 @@ def test_golden_path_test_failing_on_its_own_gets_the_diagnosis_section(
     pytester: pytest.Pytester,
 ) -> None:
     tests = {
-        "test_chat.py": "import pytest\n\n@pytest.mark.golden_path\ndef test_g():\n    assert 0\n"
+        "test_chat.py": "import pytest\n\nimport app.core\n\n"
+        "@pytest.mark.golden_path\ndef test_g():\n    assert 0\n"
     }
     make_project(pytester, contract_toml(), {**CANONICAL, **FORKED_REDIRECT, **tests})
     result = pytester.runpytest()
@@ -654,7 +667,7 @@ def test_xdist_gives_the_same_result_and_checks_once(
             [
                 "*= SSOT golden path: BROKEN =*",
                 "    x from app.old import Engine   [[]SSOT001 separate-definition[]]",
-                "Golden-path tests affected in this run (1, reported as failed):",
+                "Golden-path tests affected in this run: 1 of *, reported as failed; affected are *",
                 "    test_chat.py::test_user_gets_an_answer",
             ]
         )
@@ -704,3 +717,63 @@ def test_junit_and_sarif_name_the_same_rules_for_a_stale_baseline_and_unreadable
     sarif_rules = sorted({r["ruleId"] for r in sarif["runs"][0]["results"]})
     assert junit_rules == sarif_rules
     assert {"SSOT011", "SSOT021"} <= set(sarif_rules)
+
+
+def _broad_golden_suite(reaching: int, total: int, per_file: int = 30) -> dict[str, str]:
+    """``total`` golden-path tests shaped like a real suite's broad business tests; the first
+    ``reaching`` of them reach the contract in the ways real tests do (a module-level import
+    of the deprecated path, one inside the test, a fixture from conftest.py, the canonical),
+    the others import look-alike modules whose names contain the contract's names."""
+    files: dict[str, str] = {
+        "app/old_helpers.py": "def helper():\n    return 1\n",
+        "app/core_extra.py": "def core_engine_config():\n    return {}\n",
+        "tests/__init__.py": "",
+        "tests/conftest.py": (
+            "import pytest\n\n\n@pytest.fixture\ndef engine():\n"
+            "    from app.old import Engine\n    return Engine()\n"
+        ),
+    }
+    ways = [
+        ("    from app.old import Engine\n    assert Engine\n", ""),
+        ("    assert engine\n", "engine"),
+        ("    from app.core import Engine\n    assert Engine\n", ""),
+        ("    import app.old\n    assert app.old\n", ""),
+    ]
+    number = 0
+    for index in range(total // per_file):
+        head = ["import pytest", "from app.old_helpers import helper", "from app import core_extra"]
+        body: list[str] = []
+        for _ in range(per_file):
+            if number < reaching:
+                call, fixture = ways[number % len(ways)]
+            else:
+                call, fixture = "    assert helper() == 1\n", ""
+            body += [
+                "",
+                "",
+                "@pytest.mark.golden_path",
+                f"def test_business_{number:03}({fixture}):",
+                call.rstrip("\n"),
+            ]
+            number += 1
+        files[f"tests/test_business_{index:02}.py"] = "\n".join(head + body) + "\n"
+    return files
+
+
+def test_broad_golden_path_suite_fails_only_the_tests_the_contract_reaches(
+    pytester: pytest.Pytester,
+) -> None:
+    """300 golden-path tests, 10 of them reach the broken contract: exactly those 10 fail,
+    and the whole output stays short enough to read."""
+    suite = _broad_golden_suite(reaching=10, total=300)
+    make_project(pytester, contract_toml(), {**CANONICAL, **FORKED_REDIRECT, **suite})
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=290, failed=12)
+    failed = {
+        line.split(" ")[1] for line in result.stdout.lines if line.startswith("FAILED tests/")
+    }
+    assert failed == {f"tests/test_business_00.py::test_business_{n:03}" for n in range(10)}
+    result.stdout.fnmatch_lines(
+        ["Golden-path tests affected in this run: 10 of 300, reported as failed; *"]
+    )
+    assert len(result.stdout.lines) < 80, "\n".join(result.stdout.lines)

@@ -8,7 +8,6 @@ deprecated path ever passes silently.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import importlib
 import inspect
 import os
@@ -22,21 +21,36 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pytest_ssot
 from pytest_ssot.analysis.purity import find_attribute_assignment
+from pytest_ssot.domain.judge import (
+    CanonicalFailed,
+    ImportFailed,
+    MissingAttribute,
+    ModuleNames,
+    Observation,
+    OtherObject,
+    OwnDefinition,
+    SameObject,
+    Subclass,
+    close_name,
+    judge,
+    separate_definition_detail,
+)
 from pytest_ssot.domain.model import (
     IdentityResult,
     Location,
     Mutation,
     ObjectPath,
     RedirectContract,
-    Verdict,
 )
 from pytest_ssot.source.modules import find_module_source
 
 Importer = Callable[[str], types.ModuleType]
 
 _MISSING = object()
-_PACKAGE_DIR = os.path.normcase(os.path.dirname(os.path.abspath(__file__))) + os.sep
+#: Frames in the whole ``pytest_ssot`` package, every layer, are never "the user's".
+_PACKAGE_DIR = os.path.normcase(os.path.dirname(os.path.abspath(pytest_ssot.__file__))) + os.sep
 _LIBRARY_DIRS = tuple(
     os.path.normcase(os.path.abspath(path))
     for key in ("stdlib", "platstdlib", "purelib", "platlib")
@@ -67,22 +81,13 @@ def _check_contract(contract: RedirectContract, importer: Importer) -> tuple[Ide
     with _recorded_warnings() as canonical_warnings:
         canonical, failure = _resolve(contract.canonical, importer)
     if failure is not None:
-        return tuple(
-            IdentityResult.of(
-                contract,
-                redirect,
-                Verdict.CANONICAL_IMPORT_ERROR,
-                f"the canonical {contract.canonical} cannot be used: {failure.detail}",
-                failure.location,
-                tuple(canonical_warnings),
-            )
-            for redirect in contract.redirects
-        )
+        seen = CanonicalFailed(failure.detail, failure.location, tuple(canonical_warnings))
+        return tuple(judge(contract, redirect, seen) for redirect in contract.redirects)
     watch = _MutationWatch(canonical) if not isinstance(canonical, types.ModuleType) else None
     results = []
     for redirect in contract.redirects:
         with _recorded_warnings() as caught:
-            result = _check_redirect(contract, redirect, canonical, importer)
+            result = judge(contract, redirect, _observe(redirect, canonical, importer))
         mutations = watch.changes(redirect.module) if watch else ()
         results.append(replace(result, warnings=tuple(caught), mutations=mutations))
     if watch:
@@ -90,90 +95,49 @@ def _check_contract(contract: RedirectContract, importer: Importer) -> tuple[Ide
     return tuple(results)
 
 
-def _check_redirect(
-    contract: RedirectContract,
-    redirect: ObjectPath,
-    canonical: object,
-    importer: Importer,
-) -> IdentityResult:
+def _observe(redirect: ObjectPath, canonical: object, importer: Importer) -> Observation:
+    """What ``redirect`` hands a caller, compared with ``canonical``."""
     try:
         module = importer(redirect.module)
     except (Exception, SystemExit) as error:
         failure = describe_import_failure(error, redirect.module)
-        return IdentityResult.of(
-            contract,
-            redirect,
-            Verdict.IMPORT_ERROR,
-            failure.detail + _colon_hint(error, redirect),
-            failure.location,
-        )
+        return ImportFailed(failure.detail + _colon_hint(error, redirect), failure.location)
     if redirect.is_module:
-        return _check_module_redirect(contract, redirect, module, canonical)
+        return _observe_module(module, canonical)
     assert redirect.attribute is not None
     try:
         obj = getattr(module, redirect.attribute, _MISSING)
     except Exception as error:  # a PEP 562 __getattr__ that raises something else
         failure = describe_import_failure(error, redirect.module)
-        return IdentityResult.of(
-            contract,
-            redirect,
-            Verdict.IMPORT_ERROR,
-            f"resolving {redirect.attribute!r} raised {failure.detail}",
-            failure.location,
+        return ImportFailed(
+            f"resolving {redirect.attribute!r} raised {failure.detail}", failure.location
         )
     if obj is _MISSING:
-        return IdentityResult.of(
-            contract,
-            redirect,
-            Verdict.MISSING,
-            f"module {redirect.module} has no attribute {redirect.attribute!r}"
-            f"{_close_names(module, redirect.attribute)}",
-            _module_location(module),
-        )
-    return _classify(contract, redirect, obj, canonical)
+        return MissingAttribute(tuple(dir(module)), _module_location(module))
+    return _observe_object(obj, canonical)
 
 
-def _classify(
-    contract: RedirectContract, redirect: ObjectPath, obj: object, canonical: object
-) -> IdentityResult:
+def _observe_object(obj: object, canonical: object) -> Observation:
     if obj is canonical:
-        return IdentityResult.of(contract, redirect, Verdict.IDENTITY, f"is {contract.canonical}")
+        return SameObject()
     location = object_location(obj)
     if isinstance(obj, type) and isinstance(canonical, type) and issubclass(obj, canonical):
-        overridden = tuple(
-            name for name in vars(obj) if not _is_dunder(name) or name in _BEHAVIOUR_DUNDERS
-        )
-        return IdentityResult(
-            contract=contract.name,
-            redirect=redirect,
-            canonical=contract.canonical,
-            verdict=Verdict.SUBCLASS_SHIM,
-            detail=(
-                f"is class {_qualified(obj)}, a subclass of {contract.canonical}, not the "
-                f"canonical itself{_overrides(overridden)}"
-            ),
-            location=location,
-            overridden=overridden,
-        )
-    return IdentityResult.of(
-        contract,
-        redirect,
-        Verdict.SEPARATE_DEFINITION,
-        _separate_definition_detail(obj, canonical, location),
-        location,
-    )
+        return Subclass(_qualified(obj), tuple(vars(obj)), location)
+    return _separate(obj, canonical, location)
 
 
-def _check_module_redirect(
-    contract: RedirectContract,
-    redirect: ObjectPath,
-    module: types.ModuleType,
-    canonical: object,
-) -> IdentityResult:
+def _separate(
+    obj: object, canonical: object, location: Location | None
+) -> OwnDefinition | OtherObject:
+    if isinstance(obj, (type, types.FunctionType)):
+        kind = "class" if isinstance(obj, type) else "function"
+        return OwnDefinition(kind, _qualified(obj), location, _source_path(canonical))
+    return OtherObject(type(obj).__name__, _short_repr(obj))
+
+
+def _observe_module(module: types.ModuleType, canonical: object) -> Observation:
     if module is canonical:
-        return IdentityResult.of(
-            contract, redirect, Verdict.IDENTITY, f"is the module {contract.canonical}"
-        )
+        return SameObject()
     assert isinstance(canonical, types.ModuleType)
     missing: list[str] = []
     different: list[tuple[str, object]] = []
@@ -186,11 +150,10 @@ def _check_module_redirect(
     first, where = "", _module_location(module)
     if different:
         name, obj = different[0]
-        first = f"{name} {_separate_definition_detail(obj, getattr(canonical, name), None)}"
+        seen = _separate(obj, getattr(canonical, name), None)
+        first = f"{name} {separate_definition_detail(seen)}"
         where = object_location(obj) or where
-    return IdentityResult.of_module_names(
-        contract,
-        redirect,
+    return ModuleNames(
         missing,
         [n for n, _ in different],
         first_difference=first,
@@ -209,21 +172,6 @@ def public_names(module: types.ModuleType) -> list[str]:
         for name, value in vars(module).items()
         if not name.startswith("_") and not isinstance(value, types.ModuleType)
     )
-
-
-def _separate_definition_detail(obj: object, canonical: object, location: Location | None) -> str:
-    if isinstance(obj, (type, types.FunctionType)):
-        kind = "class" if isinstance(obj, type) else "function"
-        where = f" at {location}" if location else ""
-        size = f" ({location.length} lines)" if location and location.length else ""
-        detail = f"is its own {kind} {_qualified(obj)}{where}{size}, not the canonical"
-        if location and location.path == _source_path(canonical):
-            detail += (
-                "; it comes from the canonical's own file imported a second time under another "
-                "module name (two sys.path entries reach the same file)"
-            )
-        return detail
-    return f"is a {type(obj).__name__} object ({_short_repr(obj)}), not the canonical"
 
 
 def describe_import_failure(error: BaseException, module: str) -> _Failure:
@@ -448,7 +396,7 @@ def _resolve(path: ObjectPath, importer: Importer) -> tuple[object, _Failure | N
     if obj is _MISSING:
         return None, _Failure(
             f"module {path.module} has no attribute {path.attribute!r}"
-            f"{_close_names(module, path.attribute)}",
+            f"{close_name(path.attribute, dir(module))}",
             _module_location(module),
         )
     return obj, None
@@ -485,17 +433,6 @@ def _colon_hint(error: BaseException, path: ObjectPath) -> str:
     )
 
 
-_BEHAVIOUR_DUNDERS = frozenset({"__init__", "__new__", "__call__", "__init_subclass__"})
-
-
-def _is_dunder(name: str) -> bool:
-    return name.startswith("__") and name.endswith("__")
-
-
-def _overrides(names: tuple[str, ...]) -> str:
-    return f"; it overrides {', '.join(names)}" if names else ""
-
-
 def _qualified(obj: object) -> str:
     module = getattr(obj, "__module__", "?")
     return f"{module}.{getattr(obj, '__qualname__', type(obj).__name__)}"
@@ -504,8 +441,3 @@ def _qualified(obj: object) -> str:
 def _short_repr(obj: object) -> str:
     text = repr(obj)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _close_names(module: types.ModuleType, name: str) -> str:
-    close = difflib.get_close_matches(name, [n for n in dir(module) if not n.startswith("__")], 1)
-    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -35,12 +35,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
+import pytest_ssot
 from pytest_ssot.analysis.identity import check_identity, first_user_frame
+from pytest_ssot.domain.judge import CanonicalFailed, ImportFailed, judge
 from pytest_ssot.domain.model import (
     IdentityResult,
     Location,
     RedirectContract,
-    Verdict,
 )
 from pytest_ssot.domain.serial import pack, unpack
 from pytest_ssot.settings.options import DEFAULT_IMPORT_TIMEOUT
@@ -134,18 +135,8 @@ def _judge_crash(
         if not canonical and redirect.module != crash.module:
             continue
         judged = True
-        results[j] = IdentityResult(
-            contract=contract.name,
-            redirect=redirect,
-            canonical=contract.canonical,
-            verdict=Verdict.CANONICAL_IMPORT_ERROR if canonical else Verdict.IMPORT_ERROR,
-            detail=(
-                f"the canonical {contract.canonical} cannot be used: {crash.detail}"
-                if canonical
-                else crash.detail
-            ),
-            location=crash.location,
-        )
+        failed = CanonicalFailed if canonical else ImportFailed
+        results[j] = judge(contract, redirect, failed(crash.detail, crash.location))
     if not judged:  # never loop: the module was none of this contract's
         raise IsolationError(
             f"the isolated identity check of contract {contract.name!r} stopped while "
@@ -386,7 +377,8 @@ def _is_this_module(filename: str) -> bool:
 
 # -- the child --------------------------------------------------------------------------------
 
-_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: The folder holding this copy of the ``pytest_ssot`` package (whatever layer this module is in).
+_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(pytest_ssot.__file__)))
 
 #: The same copy of pytest_ssot as the parent's, whatever the child's own sys.path holds.
 _BOOTSTRAP = (

@@ -10,18 +10,19 @@ everything else statement by statement. Nothing here imports or runs user code.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
 from pytest_ssot.domain.model import Allowance, Impurity, Location, PurityResult, RedirectContract
+from pytest_ssot.source.bindings import package_of, statement_bindings
 from pytest_ssot.source.modules import (
     TYPE_CHECKING_GUARDS,
     dotted_name,
-    import_source,
     is_string_statement,
     parse_source,
+    target_names,
 )
 
 #: Standard-library modules a shim needs for warnings, ``sys.modules`` and lazy imports.
@@ -93,12 +94,10 @@ class RedirectRules:
         """A module is an allowed source if it is, or lies inside, an allowed package."""
         return any(source == s or source.startswith(s + ".") for s in self.allowed_sources)
 
-    def resolve_relative(self, node: ast.ImportFrom) -> str:
-        package = self.module if self.is_package else self.module.rpartition(".")[0]
-        source = import_source(node.level, node.module, package)
-        # Beyond the top-level package Python raises ImportError: keep the dots, so the
-        # import is reported as it is written.
-        return source if source is not None else "." * node.level + (node.module or "")
+    @property
+    def package(self) -> str:
+        """The package the module's relative imports are resolved in."""
+        return package_of(self.module, is_package=self.is_package)
 
 
 def check_module_purity(module: str, path: Path, rules: RedirectRules) -> PurityResult:
@@ -294,27 +293,27 @@ class _ModuleChecker:
         return None
 
     def check_import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                self.imported.add(alias.asname or alias.name.split(".")[0])
-                if not self.rules.source_allowed(alias.name):
-                    self.report(node, "unrelated-import", _unrelated(alias.name))
-            return
-        source = self.rules.resolve_relative(node)
-        for alias in node.names:
-            bound = alias.asname or alias.name
-            self.imported.add(bound)
-            if source == "warnings" and alias.name == "warn":
-                self.warn_names.add(bound)
-            if alias.name == "*":
+        for binding in statement_bindings(node, self.rules.package):
+            self.imported.add(binding.name)
+            # Beyond the top-level package Python raises ImportError: keep the dots, so the
+            # import is reported as it is written.
+            source = binding.module or binding.written_source
+            attribute = binding.attribute
+            if attribute is None:  # import a.b
+                if not self.rules.source_allowed(source):
+                    self.report(node, "unrelated-import", _unrelated(source))
+            elif binding.is_star:
                 if source not in self.rules.star_sources:
                     self.report(node, "star-import", self._star_problem(source))
-            elif not (
-                self.rules.source_allowed(source)
-                or self.rules.source_allowed(f"{source}.{alias.name}")
-                or alias.name in self.rules.shim_helpers
-            ):
-                self.report(node, "unrelated-import", _unrelated(source, alias.name))
+            else:
+                if source == "warnings" and attribute == "warn":
+                    self.warn_names.add(binding.name)
+                if not (
+                    self.rules.source_allowed(source)
+                    or self.rules.source_allowed(f"{source}.{attribute}")
+                    or attribute in self.rules.shim_helpers
+                ):
+                    self.report(node, "unrelated-import", _unrelated(source, attribute))
 
     def _star_problem(self, source: str) -> str:
         canonical = " or ".join(f"'from {m} import *'" for m in sorted(self.rules.star_sources))
@@ -344,7 +343,7 @@ class _ModuleChecker:
                 return
         if value is None:  # a bare annotation: `x: int`
             return
-        names = [n for t in targets for n in _target_names(t)]
+        names = [n for t in targets for n in target_names(t)]
         if names == ["__all__"]:
             problem = self._expression_problem(value, _LISTING_CALLS)
             if problem:
@@ -519,23 +518,15 @@ class _ModuleChecker:
         self.report(node, "class", message)
 
 
-def _target_names(target: ast.expr) -> Iterator[str]:
-    if isinstance(target, ast.Name):
-        yield target.id
-    elif isinstance(target, (ast.Tuple, ast.List)):
-        for element in target.elts:
-            yield from _target_names(element)
-
-
 def _bound_names(node: ast.stmt) -> frozenset[str]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return frozenset({node.name})
     if isinstance(node, ast.Assign):
-        return frozenset(n for t in node.targets for n in _target_names(t))
+        return frozenset(n for t in node.targets for n in target_names(t))
     if isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-        return frozenset(_target_names(node.target))
+        return frozenset(target_names(node.target))
     if isinstance(node, (ast.For, ast.AsyncFor)):
-        return frozenset(_target_names(node.target))
+        return frozenset(target_names(node.target))
     return frozenset()
 
 

@@ -119,14 +119,8 @@ def check_purity(
     config: SsotConfig, *, search_path: Sequence[str] | None = None
 ) -> dict[str, PurityResult]:
     """One purity result per deprecated module, judged against every contract it serves."""
-    serving: dict[str, list[RedirectContract]] = {}
-    for contract in config.contracts:
-        if contract.source:
-            continue  # an installed package's shims are that package's business
-        for module in contract.redirect_modules():
-            serving.setdefault(module, []).append(contract)
     results = {}
-    for module, contracts in serving.items():
+    for module, contracts in config.own_deprecated_modules().items():
         source = locate_module_source(module, search_path)
         if source is None:
             results[module] = PurityResult(

@@ -18,13 +18,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from pytest_ssot.domain.model import IdentityResult, Location, ObjectPath, RedirectContract, Verdict
+from pytest_ssot.domain.judge import (
+    CannotFollow,
+    CanonicalFailed,
+    ImportFailed,
+    MissingAttribute,
+    ModuleNames,
+    Observation,
+    OwnDefinition,
+    SameObject,
+    Subclass,
+    judge,
+)
+from pytest_ssot.domain.model import IdentityResult, Location, ObjectPath, RedirectContract
+from pytest_ssot.source.bindings import IMPORT_NODES, package_of, statement_bindings
 from pytest_ssot.source.modules import (
     TYPE_CHECKING_GUARDS,
     dotted_name,
+    executed_statements,
     find_module,
-    import_source,
     parse_source,
+    target_names,
 )
 
 _ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
@@ -77,7 +91,7 @@ class _Module:
 
     @property
     def package(self) -> str:
-        return self.name if self.is_package else self.name.rpartition(".")[0]
+        return package_of(self.name, is_package=self.is_package)
 
     def public_names(self) -> list[str]:
         if self.exports is not None:
@@ -160,27 +174,13 @@ class StaticProject:
     def _statement(self, module: _Module, node: ast.stmt) -> None:
         here = self._where(module, node)
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                self.import_module(alias.name, here)
-                if alias.asname:
-                    module.bindings[alias.asname] = ("module", alias.name)
-                else:
-                    top = alias.name.partition(".")[0]
-                    module.bindings[top] = ("module", top)
+            for binding in statement_bindings(node, module.package):
+                self.import_module(cast(str, binding.module), here)  # never None for `import`
+                module.bindings[binding.name] = ("module", binding.target)
         elif isinstance(node, ast.ImportFrom):
             self._import_from(module, node, here)
         elif isinstance(node, ast.ClassDef):
-            members = tuple(
-                n.name
-                for n in node.body
-                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            ) + tuple(
-                t.id
-                for n in node.body
-                if isinstance(n, ast.Assign)
-                for t in n.targets
-                if isinstance(t, ast.Name)
-            )
+            members = _class_namespace(node.body)
             bases = tuple(ast.unparse(base) for base in node.bases)
             definition = Definition("class", module.name, node.name, here, bases, members)
             module.bindings[node.name] = ("def", definition)
@@ -211,36 +211,37 @@ class StaticProject:
                     module.bindings.pop(target.id, None)
 
     def _import_from(self, module: _Module, node: ast.ImportFrom, here: Location) -> None:
-        source = import_source(node.level, node.module, module.package)
+        bindings = statement_bindings(node, module.package)
+        source = bindings[0].module
         if source is None:
             raise StaticImportError(
                 "ImportError: attempted relative import beyond top-level package", here
             )
         imported = self.import_module(source, here)
-        for alias in node.names:
-            if alias.name == "*":
+        for binding in bindings:
+            attribute, bound = cast(str, binding.attribute), binding.name
+            if binding.is_star:
                 for name in imported.public_names():
                     module.bindings[name] = ("ref", (source, name))
                 continue
-            bound = alias.asname or alias.name
-            if imported.external or alias.name in imported.bindings:
-                module.bindings[bound] = ("ref", (source, alias.name))
+            if imported.external or attribute in imported.bindings:
+                module.bindings[bound] = ("ref", (source, attribute))
                 continue
-            submodule = f"{source}.{alias.name}"
+            submodule = f"{source}.{attribute}"
             if find_module(submodule, self.search_path) is not None:
                 self.import_module(submodule, here)
                 module.bindings[bound] = ("module", submodule)
             elif imported.getattr_function is not None and imported.done:
-                module.bindings[bound] = ("ref", (source, alias.name))
+                module.bindings[bound] = ("ref", (source, attribute))
             elif not imported.done:
                 raise StaticImportError(
-                    f"ImportError: cannot import name {alias.name!r} from partially initialized "
+                    f"ImportError: cannot import name {attribute!r} from partially initialized "
                     f"module {source!r} (most likely due to a circular import)",
                     here,
                 )
             else:
                 raise StaticImportError(
-                    f"ImportError: cannot import name {alias.name!r} from {source!r}", here
+                    f"ImportError: cannot import name {attribute!r} from {source!r}", here
                 )
 
     def _assign(self, module: _Module, node: ast.Assign | ast.AnnAssign, here: Location) -> None:
@@ -383,14 +384,10 @@ class StaticProject:
                 ):
                     assigned[node.targets[0].id] = node.value
             for node in _walk_statements(branch):
-                if isinstance(node, ast.ImportFrom):
-                    source = import_source(node.level, node.module, module.package)
-                    for alias in node.names:
-                        if source is not None:
-                            imports[alias.asname or alias.name] = (source, alias.name)
-                elif isinstance(node, ast.Import):
-                    for alias in node.names:
-                        imports[alias.asname or alias.name.partition(".")[0]] = (alias.name, None)
+                if isinstance(node, IMPORT_NODES):
+                    for binding in statement_bindings(node, module.package):
+                        if binding.module is not None:
+                            imports[binding.name] = (binding.module, binding.attribute)
                 elif isinstance(node, ast.Return):
                     returns.append(node)
             for node in [*returns, *outer_returns]:
@@ -455,90 +452,53 @@ def check_identity_static(
         canonical = _resolve_path(project, contract.canonical)
     except (StaticImportError, MissingName, Unresolved) as error:
         detail, location = _failure(error, contract.canonical)
-        return tuple(
-            IdentityResult.of(
-                contract,
-                redirect,
-                Verdict.CANONICAL_IMPORT_ERROR,
-                f"the canonical {contract.canonical} cannot be used: {detail}",
-                location,
-            )
-            for redirect in contract.redirects
-        )
+        failed = CanonicalFailed(detail, location)
+        return tuple(judge(contract, redirect, failed) for redirect in contract.redirects)
     results = []
     for redirect in contract.redirects:
         project = StaticProject(search_path, trees)
-        results.append(_judge(project, contract, redirect, canonical))
+        results.append(judge(contract, redirect, _observe(project, redirect, canonical)))
     return tuple(results)
 
 
-def _judge(
-    project: StaticProject, contract: RedirectContract, redirect: ObjectPath, canonical: Definition
-) -> IdentityResult:
+def _observe(project: StaticProject, redirect: ObjectPath, canonical: Definition) -> Observation:
+    """What the replay finds at ``redirect``, compared with ``canonical``."""
     try:
         project.import_module(redirect.module)
     except StaticImportError as error:
-        return IdentityResult.of(
-            contract, redirect, Verdict.IMPORT_ERROR, error.message, error.location
-        )
+        return ImportFailed(error.message, error.location)
     try:
         if redirect.is_module:
-            return _judge_module(project, contract, redirect, canonical)
+            return _observe_module(project, redirect, canonical)
         found = _resolve_path(project, redirect)
     except MissingName:
-        path = project.modules[redirect.module].path
-        return IdentityResult.of(
-            contract,
-            redirect,
-            Verdict.MISSING,
-            f"module {redirect.module} has no attribute {redirect.attribute!r}",
-            Location(path) if path else None,
-        )
+        module = project.modules[redirect.module]
+        location = Location(module.path) if module.path else None
+        return MissingAttribute(tuple(module.bindings), location)
     except Unresolved as error:
-        return IdentityResult.of(contract, redirect, Verdict.UNRESOLVED, str(error))
+        return CannotFollow(str(error))
     except StaticImportError as error:
-        return IdentityResult.of(
-            contract, redirect, Verdict.IMPORT_ERROR, error.message, error.location
-        )
+        return ImportFailed(error.message, error.location)
     if _same(project, found, canonical):
-        return IdentityResult.of(contract, redirect, Verdict.IDENTITY, f"is {contract.canonical}")
+        return SameObject()
     opaque = _opaque_detail(project, found, canonical)
     if opaque:
-        return IdentityResult.of(contract, redirect, Verdict.UNRESOLVED, opaque)
+        return CannotFollow(opaque)
     if found.kind == "class" and _subclasses(project, found, canonical):
-        overridden = tuple(m for m in found.members if not (m.startswith("__") and m != "__init__"))
-        return IdentityResult(
-            contract=contract.name,
-            redirect=redirect,
-            canonical=contract.canonical,
-            verdict=Verdict.SUBCLASS_SHIM,
-            detail=f"is class {found.module}.{found.name}, a subclass of {contract.canonical}, "
-            "not the canonical itself",
-            location=found.location,
-            overridden=overridden,
-        )
-    size = f" ({found.location.length} lines)" if found.location and found.location.length else ""
-    where = f" at {found.location}" if found.location else ""
-    return IdentityResult.of(
-        contract,
-        redirect,
-        Verdict.SEPARATE_DEFINITION,
-        f"is its own {found.kind} {_dotted(found)}{where}{size}, not the canonical",
-        found.location,
-    )
+        return Subclass(_dotted(found), found.members, found.location)
+    canonical_file = canonical.location.path if canonical.location else None
+    return OwnDefinition(found.kind, _dotted(found), found.location, canonical_file)
 
 
-def _judge_module(
-    project: StaticProject, contract: RedirectContract, redirect: ObjectPath, canonical: Definition
-) -> IdentityResult:
+def _observe_module(
+    project: StaticProject, redirect: ObjectPath, canonical: Definition
+) -> Observation:
     found = project.module_definition(redirect.module)
     if _same(project, found, canonical):
-        return IdentityResult.of(
-            contract, redirect, Verdict.IDENTITY, f"is the module {contract.canonical}"
-        )
+        return SameObject()
     opaque = _opaque_detail(project, found, canonical) if project.is_opaque(canonical) else ""
     if opaque:  # the canonical's names are unknown: "every name is there" would be a guess
-        return IdentityResult.of(contract, redirect, Verdict.UNRESOLVED, opaque)
+        return CannotFollow(opaque)
     names = project.import_module(canonical.module).public_names()
     missing: list[str] = []
     different: list[str] = []
@@ -556,14 +516,11 @@ def _judge_module(
         (unknown if detail else different).append(name)
         opaque = opaque or detail
     if unknown and not (missing or different):
-        return IdentityResult.of(
-            contract,
-            redirect,
-            Verdict.UNRESOLVED,
+        return CannotFollow(
             f"{len(unknown)} name(s) cannot be compared from source: {', '.join(unknown)}; "
-            f"e.g. {opaque}",
+            f"e.g. {opaque}"
         )
-    return IdentityResult.of_module_names(contract, redirect, missing, different)
+    return ModuleNames(missing, different)
 
 
 def _same(project: StaticProject, found: Definition, canonical: Definition) -> bool:
@@ -631,6 +588,28 @@ def _failure(error: Exception, path: ObjectPath) -> tuple[str, Location | None]:
     if isinstance(error, MissingName):
         return f"module {path.module} has no attribute {path.attribute!r}", None
     return str(error), None
+
+
+def _class_namespace(body: list[ast.stmt]) -> tuple[str, ...]:
+    """The names the class statement binds, in the order ``vars(cls)`` lists them; with
+    the ``__hash__ = None`` Python adds to a class that defines ``__eq__`` alone."""
+    names = tuple(dict.fromkeys(_class_members(body)))
+    if "__eq__" in names and "__hash__" not in names:
+        names += ("__hash__",)
+    return names
+
+
+def _class_members(body: list[ast.stmt]) -> Iterator[str]:
+    """The names a class body binds, in order, as ``vars(cls)`` lists them (both branches
+    of an ``if``, as the module replay: conditions are not evaluated)."""
+    for node in executed_statements(body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                yield from target_names(target)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            yield from target_names(node.target)
 
 
 def _types(node: ast.expr) -> list[ast.expr]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from pytest_ssot import __version__
 from pytest_ssot.domain.serial import to_plain
 from pytest_ssot.rendering.findings import Projection, finding_lines
-from pytest_ssot.rendering.outputs import json_report, write_report
+from pytest_ssot.rendering.outputs import github_annotations, json_report, sarif_log, write_report
 from pytest_ssot.settings.options import option, parse_report_spec
 from pytest_ssot.settings.pyproject import (
     ConfigError,
@@ -34,6 +34,9 @@ from pytest_ssot.source.modules import relative_posix
 
 if TYPE_CHECKING:
     from pytest_ssot.migration.codemod import FixPlan
+
+#: What ``ssot check --output-format`` prints on standard output.
+CHECK_FORMATS = ("text", "json", "sarif", "github")
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -156,6 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--static",
         action="store_true",
         help="resolve identity through the import chains without importing anything",
+    )
+    check.add_argument(
+        "--output-format",
+        choices=CHECK_FORMATS,
+        help="what to print on standard output: text (the default), json, sarif (SARIF 2.1.0, "
+        "paths relative to the repository root) or github (workflow-command annotations); "
+        "overrides --format",
     )
 
     fix = commands.add_parser(
@@ -331,9 +341,18 @@ def _check(args: argparse.Namespace, out: Output) -> int:
     projection = Projection(config.root, config_file=relative_posix(config.path, config.root))
     for spec in args.report:
         write_report(spec, reports, projection)
-    if out.json:
+    status = EXIT_VIOLATIONS if failed else EXIT_OK
+    chosen = args.output_format or ("json" if out.json else "text")
+    if chosen == "json":
         out.data(json_report(reports, projection, static=args.static))
-        return EXIT_VIOLATIONS if failed else EXIT_OK
+        return status
+    if chosen == "sarif":
+        out.data(sarif_log(reports, projection))
+        return status
+    if chosen == "github":
+        for line in github_annotations(reports, projection):
+            out.line(line)
+        return status
     renderer = Renderer(config.root, config.contracts, tuple(path))
     for report in reports:
         contract = report.contract

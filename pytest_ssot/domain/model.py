@@ -6,7 +6,6 @@ happen elsewhere, so the checks and reports can be driven from pytest, a CLI or 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -168,40 +167,6 @@ class IdentityResult:
             detail=detail,
             location=location,
             warnings=warnings,
-        )
-
-    @classmethod
-    def of_module_names(
-        cls,
-        contract: RedirectContract,
-        redirect: ObjectPath,
-        missing: Sequence[str],
-        different: Sequence[str],
-        *,
-        first_difference: str = "",
-        location: Location | None = None,
-        module_location: Location | None = None,
-    ) -> IdentityResult:
-        """The verdict of a whole-module redirect from the canonical's public names it lacks
-        and those it binds to other objects (runtime and static checks alike)."""
-        if different:
-            detail = f"{len(different)} name(s) differ from {contract.canonical}: "
-            detail += ", ".join(different) + (f"; {first_difference}" if first_difference else "")
-            return cls.of(contract, redirect, Verdict.SEPARATE_DEFINITION, detail, location)
-        if missing:
-            return cls.of(
-                contract,
-                redirect,
-                Verdict.MISSING,
-                f"module {redirect.module} lacks {len(missing)} name(s) of {contract.canonical}: "
-                f"{', '.join(missing)}",
-                module_location,
-            )
-        return cls.of(
-            contract,
-            redirect,
-            Verdict.IDENTITY,
-            f"re-exports every public name of {contract.canonical}",
         )
 
     @property

@@ -19,7 +19,7 @@ import contextlib
 import difflib
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +39,12 @@ from pytest_ssot.domain.model import ImportSite, RedirectContract
 from pytest_ssot.migration.fixcheck import Rewrite, check_rewrites
 from pytest_ssot.rendering.redirects import ModuleRedirect, Target, imported_names, plan_redirect
 from pytest_ssot.settings.pyproject import SsotConfig
+from pytest_ssot.source.bindings import (
+    IMPORT_NODES,
+    ImportBinding,
+    package_of,
+    statement_bindings,
+)
 from pytest_ssot.source.files import write_atomically
 from pytest_ssot.source.modules import (
     find_module_source,
@@ -177,10 +183,9 @@ def plan_fix(
     root = config.root
     edits = _Edits(root)
     notes = _Notes()
-    names: NameMap = {}
-    modules = _deprecated_modules(config)
+    names: NameMap = _package_names(config)
     planned: list[_Deprecated] = []
-    for module, contracts in modules.items():
+    for module, contracts in config.own_deprecated_modules().items():
         source = find_module_source(module, search_path)
         if source is None:
             notes.manual.append(
@@ -222,6 +227,21 @@ def plan_fix(
     return FixPlan(
         root, edits.changes(), tuple(notes.skipped), tuple(notes.manual), tuple(notes.problems)
     )
+
+
+def _package_names(config: SsotConfig) -> NameMap:
+    """Where the deprecated paths of installed packages' contracts lead: their modules are
+    not rewritten (nor read), but the project's imports of them are, as the audit reports."""
+    return {
+        (redirect.module, redirect.attribute): (
+            contract.canonical.module,
+            contract.canonical.attribute,
+        )
+        for contract in config.contracts
+        if contract.source and contract.canonical.attribute is not None
+        for redirect in contract.redirects
+        if redirect.attribute is not None
+    }
 
 
 def _rewrites(edits: _Edits, search_path: Sequence[str]) -> list[Rewrite]:
@@ -279,14 +299,6 @@ def _rewrite_callers(
         edits.set(
             relative, new_text, f"{len(sites)} import site(s) rewritten to the canonical path"
         )
-
-
-def _deprecated_modules(config: SsotConfig) -> dict[str, list[RedirectContract]]:
-    serving: dict[str, list[RedirectContract]] = {}
-    for contract in config.contracts:
-        for module in contract.redirect_modules():
-            serving.setdefault(module, []).append(contract)
-    return serving
 
 
 class NotRewritable(Exception):
@@ -352,7 +364,7 @@ def _plan_module(
     module: str,
     is_package: bool,
     relative: str,
-    contracts: list[RedirectContract],
+    contracts: Sequence[RedirectContract],
     search_path: Sequence[str],
 ) -> _Deprecated:
     text = edits.read(relative)
@@ -383,7 +395,7 @@ def _plan_module(
         module,
         relative,
         text,
-        module if is_package else module.rpartition(".")[0],
+        package_of(module, is_package=is_package),
         redirect,
         check_source_purity(text, relative, rules).ok,
         canonical,
@@ -431,7 +443,7 @@ class _Chunk:
 
     @property
     def is_import(self) -> bool:
-        return all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in self.nodes)
+        return all(isinstance(n, IMPORT_NODES) for n in self.nodes)
 
     @property
     def is_definition(self) -> bool:
@@ -724,29 +736,25 @@ def _is_header(chunk: _Chunk) -> bool:
     )
 
 
-def _plain_imports(item: _Deprecated, chunks: Sequence[_Chunk]) -> dict[str, str]:
-    """``import a.b`` / ``import a.b as c`` at top level: the name bound -> the statement."""
-    found: dict[str, str] = {}
+def _chunk_bindings(item: _Deprecated, chunks: Sequence[_Chunk]) -> Iterator[ImportBinding]:
+    """What the top-level import statements of the chunks bind, in order."""
     for chunk in chunks:
         for node in chunk.nodes:
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        found[alias.asname] = f"import {alias.name} as {alias.asname}"
-                    else:
-                        found[alias.name.partition(".")[0]] = f"import {alias.name}"
-    return found
+            if isinstance(node, IMPORT_NODES):
+                yield from statement_bindings(node, item.package)
+
+
+def _plain_imports(item: _Deprecated, chunks: Sequence[_Chunk]) -> dict[str, str]:
+    """``import a.b`` / ``import a.b as c`` at top level: the name bound -> the statement."""
+    return {
+        b.name: f"import {b.module}" + (f" as {b.alias}" if b.alias else "")
+        for b in _chunk_bindings(item, chunks)
+        if not b.is_from
+    }
 
 
 def _star_sources(item: _Deprecated, chunks: Sequence[_Chunk]) -> list[str]:
-    sources = []
-    for chunk in chunks:
-        for node in chunk.nodes:
-            if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
-                source = import_source(node.level, node.module, item.package)
-                if source:
-                    sources.append(source)
-    return sources
+    return [b.module for b in _chunk_bindings(item, chunks) if b.is_star and b.module]
 
 
 def _relocated_text(text: str, renames: Mapping[str, str], package: str) -> str:

@@ -18,12 +18,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pytest_ssot.source.bindings import ImportBinding, import_bindings, package_of
 from pytest_ssot.source.modules import (
-    TYPE_CHECKING_GUARDS,
     ModuleSource,
-    dotted_name,
     find_module_source,
-    import_source,
     parse_source,
     relative_posix,
 )
@@ -126,12 +124,9 @@ def _from_imports(text: str, package: str, *, quiet: bool = False) -> dict[tuple
         if quiet:
             return found
         raise
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            source = import_source(node.level, node.module, package)
-            if source:
-                for alias in node.names:
-                    found.setdefault((source, alias.name), node.lineno)
+    for binding in import_bindings(tree, package):
+        if binding.module and binding.attribute:
+            found.setdefault((binding.module, binding.attribute), binding.line)
     return found
 
 
@@ -181,7 +176,7 @@ class _Project:
         source = self.find(module)
         if source is None:
             return None
-        package = module if source.is_package else module.rpartition(".")[0]
+        package = package_of(module, is_package=source.is_package)
         rewrite = self.rewrites.get(relative_posix(source.path, self.root))
         if rewrite is not None:
             return (rewrite.after if after else rewrite.before), package
@@ -226,24 +221,21 @@ class _Project:
                 return {}
             raise
         found: dict[str, int] = {}
-        for node in _run_at_import(tree.body):
-            for module in self._targets(node, package):
-                for parent in _with_parents(module):
-                    found.setdefault(parent, node.lineno)
+        for binding in import_bindings(tree, package):
+            if binding.place.runs_at_import:
+                for module in self._targets(binding):
+                    for parent in _with_parents(module):
+                        found.setdefault(parent, binding.line)
         return found
 
-    def _targets(self, node: ast.Import | ast.ImportFrom, package: str) -> Iterator[str]:
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
+    def _targets(self, binding: ImportBinding) -> Iterator[str]:
+        """The modules an import loads: its source, and a submodule it imports by name."""
+        if not binding.module:
             return
-        source = import_source(node.level, node.module, package)
-        if not source:
-            return
-        yield source
-        for alias in node.names:
-            submodule = f"{source}.{alias.name}"
-            if alias.name != "*" and self.find(submodule) is not None:
-                yield submodule
+        yield binding.module
+        path = binding.imported_path
+        if binding.attribute not in (None, "*") and path and self.find(path) is not None:
+            yield path
 
     def edges(self, module: str, *, after: bool) -> frozenset[str]:
         key = (module, after)
@@ -276,23 +268,6 @@ class _Project:
             if chain is not None:
                 return chain
         return None
-
-
-def _run_at_import(body: Sequence[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
-    """The imports a module runs when it is imported: top level and inside top-level
-    ``if``/``try``/``with`` blocks, not in functions or under ``if TYPE_CHECKING:``."""
-    for node in body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            yield node
-        elif isinstance(node, ast.If):
-            if dotted_name(node.test) not in TYPE_CHECKING_GUARDS:
-                yield from _run_at_import(node.body)
-            yield from _run_at_import(node.orelse)
-        elif isinstance(node, ast.Try):
-            for block in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
-                yield from _run_at_import(block)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            yield from _run_at_import(node.body)
 
 
 def _with_parents(module: str) -> list[str]:

@@ -25,7 +25,8 @@ from pathlib import PurePosixPath
 
 from pytest_ssot.domain.model import RedirectContract
 from pytest_ssot.settings.pyproject import SsotConfig
-from pytest_ssot.source.modules import dotted_name, import_source, is_string_statement, parse_source
+from pytest_ssot.source.bindings import import_bindings, package_of, statement_bindings
+from pytest_ssot.source.modules import dotted_name, is_string_statement, parse_source
 from pytest_ssot.source.tree import PythonFile, python_files
 
 #: Where a reference sits, most direct first; a test reached several ways reports the first.
@@ -74,6 +75,8 @@ class TestMap:
     files: int  # test files read (conftest.py included)
     contracts: dict[str, ContractTests]
     unreadable: list[str] = field(default_factory=list)
+    #: The test modules whose tests were read (relative paths): a test elsewhere is unknown.
+    test_modules: list[str] = field(default_factory=list)
 
 
 def map_tests(config: SsotConfig) -> TestMap:
@@ -122,7 +125,8 @@ def map_tests(config: SsotConfig) -> TestMap:
         )
         for contract in config.contracts
     }
-    return TestMap(str(root), read, contracts, unreadable)
+    modules = sorted(relative for relative in files if _is_test_module(relative))
+    return TestMap(str(root), read, contracts, unreadable, modules)
 
 
 def _ordered(refs: Iterable[TestRef]) -> list[TestRef]:
@@ -241,8 +245,8 @@ def _read(file: PythonFile, matcher: _Matcher) -> _File | str:
         line = getattr(error, "lineno", None)
         where = f"{file.relative}:{line}" if line else file.relative
         return f"{where}: cannot parse: {getattr(error, 'msg', None) or error}"
-    package = file.module if file.is_package else file.module.rpartition(".")[0]
-    reader = _FileReader(file.relative, matcher, package, _module_imports(tree.body, package))
+    package = package_of(file.module, is_package=file.is_package)
+    reader = _FileReader(file.relative, matcher, package, _module_imports(tree, package))
     module = _Scope(file.relative, "module")
     reader.body(tree.body, module, [module], [])
     return _File(module, reader.tests)
@@ -348,19 +352,12 @@ class _References(ast.NodeVisitor):
         self.hits: list[_Hit] = []
         self.names: set[str] = set()
 
-    def visit_Import(self, node: ast.Import) -> None:
-        for alias in node.names:
-            self.hits.extend(self.matcher.match(alias.name))
+    def _visit_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        for binding in statement_bindings(node, self.package):
+            if binding.imported_path is not None:
+                self.hits.extend(self.matcher.match(binding.imported_path))
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        source = import_source(node.level, node.module, self.package)
-        if source is None:
-            return
-        for alias in node.names:
-            if alias.name == "*":
-                self.hits.extend(self.matcher.match(source))
-            else:
-                self.hits.extend(self.matcher.match(f"{source}.{alias.name}"))
+    visit_Import = visit_ImportFrom = _visit_import
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         dotted = dotted_name(node)
@@ -394,25 +391,16 @@ class _References(ast.NodeVisitor):
             self.hits.extend(self.matcher.match(value.replace(":", ".")))
 
 
-def _module_imports(body: Sequence[ast.stmt], package: str) -> dict[str, str]:
-    """Names bound by module-level imports (``if``/``try`` blocks included)."""
-    imported: dict[str, str] = {}
-    for node in body:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    imported[alias.asname] = alias.name
-        elif isinstance(node, ast.ImportFrom):
-            source = import_source(node.level, node.module, package)
-            if source is not None:
-                for alias in node.names:
-                    if alias.name != "*":
-                        imported[alias.asname or alias.name] = f"{source}.{alias.name}"
-        elif isinstance(node, (ast.If, ast.Try)):
-            handlers = [h.body for h in node.handlers] if isinstance(node, ast.Try) else []
-            for block in (node.body, node.orelse, *handlers):
-                imported.update(_module_imports(block, package))
-    return imported
+def _module_imports(tree: ast.Module, package: str) -> dict[str, str]:
+    """Names bound by module-level imports (in ``if``/``try``/``with`` blocks too) to the
+    path each refers to; a plain ``import a.b`` binds ``a``, which names itself."""
+    return {
+        binding.name: binding.target
+        for binding in import_bindings(tree, package)
+        if binding.place.module_level
+        and binding.target is not None
+        and (binding.is_from or binding.alias)
+    }
 
 
 def _path_parts(text: str) -> list[str]:

@@ -121,7 +121,12 @@ class ContractItem(pytest.Item):
     def diagnosis(self) -> list[str]:
         check = self.check
         if isinstance(check, IdentityResult):
-            return self.renderer.identity(check, self.contract)
+            # A golden-path contract's fix is printed once, in the golden-path summary.
+            golden = self.contract.golden_path
+            lines = self.renderer.identity(check, self.contract, with_fix=not golden)
+            if golden and not check.verdict.ok:
+                lines.append("    fix: see the 'SSOT golden path' section of the summary")
+            return lines
         if isinstance(check, ContractAudit):
             return self.renderer.audit(check)
         return self.renderer.purity(check)

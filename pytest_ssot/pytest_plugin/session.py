@@ -4,7 +4,8 @@ diagnostics, the end-of-run summary, CI outputs, and shipping results to xdist w
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,62 @@ from pytest_ssot.source.modules import relative_posix
 
 GOLDEN_PATH_PROPERTY = "ssot_golden_path_broken"
 XDIST_REPORTS_KEY = "ssot_reports"
+XDIST_REACH_KEY = "ssot_reach"
+#: Golden-path tests listed in the summary, unless verbose.
+AFFECTED_SHOWN = 5
+
+
+#: How ``ssot map``'s scopes read in a sentence.
+_WHERE = {
+    "test": "the test itself",
+    "class": "its class",
+    "fixture": "a fixture it uses",
+    "helper": "a helper it calls",
+    "module": "its module",
+}
+
+
+@dataclass(frozen=True)
+class GoldenPathReach:
+    """Per broken golden-path contract, why each test it reaches is reached (``ssot map``'s
+    static answer). A test module the map did not read is unknown, so it counts as reached:
+    a golden-path test is never left green only because the map could not see it."""
+
+    reached: dict[str, dict[str, str]]
+    read: frozenset[str]
+    everything: bool = False
+
+    @classmethod
+    def of(
+        cls, config: SsotConfig, contracts: Sequence[str], *, everything: bool
+    ) -> GoldenPathReach:
+        if everything or not contracts:
+            return cls({}, frozenset(), everything)
+        from pytest_ssot.migration.testmap import map_tests
+
+        found = map_tests(config)
+        reached: dict[str, dict[str, str]] = {}
+        for name in contracts:
+            tests = found.contracts[name]
+            for kind, refs in (
+                ("a deprecated path", tests.deprecated),
+                ("the canonical", tests.guarding),
+            ):
+                for ref in refs:
+                    reason = f"{_WHERE.get(ref.scope, ref.scope)} references {kind} {ref.via}"
+                    reached.setdefault(name, {}).setdefault(ref.nodeid, reason)
+        return cls(reached, frozenset(found.test_modules))
+
+    def why(self, contract: str, test: str) -> str:
+        """Why ``contract`` reaches ``test`` (``path::Class::name``); ``""`` if it does not."""
+        if self.everything:
+            return "ssot_golden_path_scope = all"
+        reason = self.reached.get(contract, {}).get(test)
+        if reason:
+            return reason
+        if test.split("::", 1)[0] not in self.read:
+            return "its file is not one `ssot map` reads, so it may reach it"
+        return ""
 
 
 def _isolation(config: pytest.Config) -> Isolation | None:
@@ -55,8 +112,14 @@ class SsotSession:
             config_file=relative_posix(ssot_config.path, ssot_config.root),
             warn=self.warn_only,
         )
+        self.reach_all = option_value(config, "ssot_golden_path_scope") == "all"
+        self.purity_fails_golden_path = bool(option_value(config, "ssot_golden_path_purity"))
         self._reports: tuple[ContractReport, ...] | None = None
+        self._reach: GoldenPathReach | None = None
         self.affected: dict[str, None] = {}
+        self.golden_tests = 0
+        self._diagnosed: set[tuple[str, ...]] = set()
+        self._contract_prefix = relative_posix(ssot_config.path, config.rootpath) + "::"
 
     @property
     def reports(self) -> tuple[ContractReport, ...]:
@@ -78,10 +141,36 @@ class SsotSession:
                 raise pytest.UsageError(f"pytest-ssot: {error}") from None
         return self._reports
 
+    @property
+    def broken_golden_contracts(self) -> tuple[ContractReport, ...]:
+        """The golden-path contracts whose findings fail golden-path tests: a path that
+        serves something other than the SSOT, or (if configured) an impure redirect."""
+        return tuple(
+            r
+            for r in self.reports
+            if r.contract.golden_path
+            and (r.violations or (self.purity_fails_golden_path and not r.ok))
+        )
+
+    @property
+    def reach(self) -> GoldenPathReach:
+        """Which tests each broken golden-path contract reaches; read once, statically, and
+        only when a golden-path contract is broken (shipped to xdist workers)."""
+        shipped = getattr(self.config, "workerinput", {}).get(XDIST_REACH_KEY)
+        if self._reach is None and shipped is not None:
+            self._reach = unpack(shipped)
+        if self._reach is None:
+            broken = self.broken_golden_contracts
+            self._reach = GoldenPathReach.of(
+                self.ssot_config, [r.contract.name for r in broken], everything=self.reach_all
+            )
+        return self._reach
+
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         """xdist controller: hand the results to each worker (as text execnet carries)."""
         node.workerinput[XDIST_REPORTS_KEY] = pack(self.reports)
+        node.workerinput[XDIST_REACH_KEY] = pack(self.reach)
 
     def _audit_cache(self) -> Path | None:
         """In pytest's cache directory, so ``--cache-clear`` and ``-p no:cacheprovider`` apply."""
@@ -126,6 +215,9 @@ class SsotSession:
         broken = self._broken_golden_path_contracts(item)
         if not broken:
             return report
+        why = [self.reach.why(name, self._test_key(item)) for name in broken]
+        if not any(why):
+            return report  # the broken contracts cannot reach this test: its result stands
         # On the report for the summary (also on the xdist controller), on the item for JUnit
         # XML (which reads the teardown report's properties).
         prop = (GOLDEN_PATH_PROPERTY, ",".join(broken))
@@ -133,8 +225,16 @@ class SsotSession:
         item.user_properties.append(prop)
         if not self.fail_golden_path:
             return report
-        fail_report(report, "SSOT golden path", self._golden_path_diagnosis(broken))
+        reached = [name for name, reason in zip(broken, why) if reason]
+        reasons = "; ".join(f"{name}: {reason}" for name, reason in zip(broken, why) if reason)
+        fail_report(report, "SSOT golden path", self._golden_path_diagnosis(reached, reasons))
         return report
+
+    def _test_key(self, item: pytest.Item) -> str:
+        """The item as ``ssot map`` names it: path relative to the project, no parameters."""
+        path = relative_posix(item.path, self.ssot_config.root)
+        names = item.nodeid.split("::")[1:]
+        return "::".join([path, *names]).split("[", 1)[0]
 
     def _broken_golden_path_contracts(self, item: pytest.Item) -> list[str]:
         markers = list(item.iter_markers("golden_path"))
@@ -143,11 +243,21 @@ class SsotSession:
         named = {str(a) for m in [*markers, *item.iter_markers("ssot")] for a in m.args}
         return [
             r.contract.name
-            for r in self.reports
-            if r.contract.golden_path and not r.ok and (not named or r.contract.name in named)
+            for r in self.broken_golden_contracts
+            if not named or r.contract.name in named
         ]
 
-    def _golden_path_diagnosis(self, contracts: list[str]) -> str:
+    def _golden_path_diagnosis(self, contracts: list[str], reasons: str) -> str:
+        """The whole brief once per contract set; after that two lines, so a suite with
+        hundreds of golden-path tests does not print the same diagnosis hundreds of times."""
+        key = tuple(contracts)
+        if key in self._diagnosed:
+            return (
+                f"golden path broken by SSOT contract(s) {', '.join(contracts)} ({reasons}); "
+                "the first golden-path test it failed says what users get, the 'SSOT golden "
+                "path' section of the summary the fix"
+            )
+        self._diagnosed.add(key)
         reports = [r for r in self.reports if r.contract.name in contracts]
         return "\n".join(
             [
@@ -156,19 +266,28 @@ class SsotSession:
                 *self.renderer.golden_path_brief(reports),
                 "See the 'SSOT golden path' section of the summary for what breaks and the fix "
                 "(--ssot-golden-path=report reports without failing this test).",
+                f"Why this test: {reasons}.",
             ]
         )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # Read from the report, not the item, so it also works on the xdist controller.
-        if report.when == "call" and any(
-            k == GOLDEN_PATH_PROPERTY for k, _ in report.user_properties
-        ):
+        if report.when != "call":
+            return
+        contract_item = report.nodeid.startswith(self._contract_prefix)
+        self.golden_tests += "golden_path" in report.keywords and not contract_item
+        if any(k == GOLDEN_PATH_PROPERTY for k, _ in report.user_properties):
             self.affected[report.nodeid] = None
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        verbose = self.config.getoption("verbose") > 0
         lines = self.renderer.golden_path_section(
-            self.reports, list(self.affected), failing_tests=self.fail_golden_path
+            self.broken_golden_contracts,
+            list(self.affected),
+            failing_tests=self.fail_golden_path,
+            golden_tests=self.golden_tests,
+            scope="all" if self.reach_all else "reach",
+            limit=None if verbose else AFFECTED_SHOWN,
         )
         if lines:
             title = "SSOT golden path: BROKEN" + (" (warn mode)" if self.warn_only else "")
@@ -176,7 +295,6 @@ class SsotSession:
             for line in lines:
                 terminalreporter.write_line(line)
         terminalreporter.write_sep("-", "ssot contracts")
-        verbose = self.config.getoption("verbose") > 0
         for report in self.reports:
             terminalreporter.write_line(contract_summary(report))
             if report.audit is not None:

@@ -18,7 +18,8 @@ from pytest_ssot.domain.rules import DOCS_URL, RULES
 from pytest_ssot.domain.serial import to_plain
 from pytest_ssot.rendering.findings import Finding, Projection
 from pytest_ssot.settings.options import parse_report_spec
-from pytest_ssot.source.files import write_atomically
+from pytest_ssot.source.files import repository_root, write_atomically
+from pytest_ssot.source.modules import relative_posix
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -38,6 +39,7 @@ def sarif_log(reports: Sequence[ContractReport], projection: Projection) -> dict
         for info in RULES.values()
     ]
     index = {rule["id"]: number for number, rule in enumerate(rules)}
+    base = repository_root(projection.root)
     results = [
         {
             "ruleId": finding.code,
@@ -47,7 +49,10 @@ def sarif_log(reports: Sequence[ContractReport], projection: Projection) -> dict
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {
+                            "uri": _repository_path(finding, projection.root, base),
+                            "uriBaseId": "%SRCROOT%",
+                        },
                         "region": _region(finding),
                     }
                 }
@@ -69,13 +74,16 @@ def sarif_log(reports: Sequence[ContractReport], projection: Projection) -> dict
                         "rules": rules,
                     }
                 },
-                "originalUriBaseIds": {
-                    "%SRCROOT%": {"uri": projection.root.resolve().as_uri() + "/"}
-                },
                 "results": results,
             }
         ],
     }
+
+
+def _repository_path(finding: Finding, root: Path, base: Path) -> str:
+    """The finding's file relative to the repository root (``%SRCROOT%``), ``/``-separated;
+    never absolute, so the log means the same on every machine."""
+    return relative_posix(root / finding.path, base)
 
 
 def _region(finding: Finding) -> dict[str, int]:
@@ -123,11 +131,13 @@ def write_report(spec: str, reports: Sequence[ContractReport], projection: Proje
 def github_annotations(reports: Sequence[ContractReport], projection: Projection) -> list[str]:
     """Workflow commands that annotate the pull request's files."""
     lines = []
+    base = repository_root(projection.root)
     for finding in projection.findings(reports):
+        path = _repository_path(finding, projection.root, base)
         title = f"{finding.code} {finding.info.symbol} ({finding.contract})"
         column = f",col={finding.column}" if finding.column else ""
         lines.append(
-            f"::{finding.level} file={_escape_property(finding.path)},line={finding.line}"
+            f"::{finding.level} file={_escape_property(path)},line={finding.line}"
             f"{column},title={_escape_property(title)}::{_escape_data(finding.message)}"
         )
     return lines

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_ssot.domain.model import RedirectContract
+from pytest_ssot.source.bindings import package_of, statement_bindings
 from pytest_ssot.source.modules import (
     ModuleSource,
     find_module_source,
-    import_source,
     is_string_statement,
     parse_source,
 )
@@ -188,11 +188,11 @@ def plan_redirect(
             canonical_modules=canonical_modules,
         )  # fmt: skip
     tree = parse_source(text)
-    package = module if is_package else module.rpartition(".")[0]
+    package = package_of(module, is_package=is_package)
     imported = {**lazy_names(tree, package), **imported_names(tree, package)}
     aliases = _aliases(tree)
     defined = defined_names(tree)
-    canonical_package = home if canonical_is_package else home.rpartition(".")[0]
+    canonical_package = package_of(home, is_package=canonical_is_package)
     canonical_bound = _canonical_bindings(canonical_text, module, canonical_package)
 
     def resolve(name: str, seen: frozenset[str] = frozenset()) -> Target | None:
@@ -292,10 +292,9 @@ def imported_names(tree: ast.Module, package: str) -> dict[str, Target]:
     found: dict[str, Target] = {}
     for node in tree.body:
         if isinstance(node, ast.ImportFrom):
-            source = import_source(node.level, node.module, package)
-            for alias in node.names:
-                if alias.name != "*" and source:
-                    found[alias.asname or alias.name] = (source, alias.name)
+            for binding in statement_bindings(node, package):
+                if binding.module and binding.attribute and not binding.is_star:
+                    found[binding.name] = (binding.module, binding.attribute)
     return found
 
 
@@ -317,10 +316,9 @@ def lazy_names(tree: ast.Module, package: str) -> dict[str, Target]:
             ):
                 continue
             imports = [n for n in node.body if isinstance(n, ast.ImportFrom)]
-            if len(imports) == 1 and len(imports[0].names) == 1:
-                source = import_source(imports[0].level, imports[0].module, package)
-                if source:
-                    found[node.test.comparators[0].value] = (source, imports[0].names[0].name)
+            bindings = statement_bindings(imports[0], package) if len(imports) == 1 else ()
+            if len(bindings) == 1 and bindings[0].module and bindings[0].attribute:
+                found[node.test.comparators[0].value] = (bindings[0].module, bindings[0].attribute)
     return found
 
 

@@ -291,14 +291,38 @@ class Renderer:
         affected: Sequence[str],
         *,
         failing_tests: bool,
+        golden_tests: int | None = None,
+        scope: str = "reach",
+        limit: int | None = None,
     ) -> list[str]:
+        """What breaks for users, then which golden-path tests that fails and why: the
+        count first, the list capped at ``limit`` (``None``: all)."""
         lines = self.golden_path_violations(reports)
         if not lines:
             return []
+        outcome = "reported as failed" if failing_tests else "not failed (report only)"
+        rule = (
+            "every golden-path test (ssot_golden_path_scope = all)"
+            if scope == "all"
+            else "the golden-path tests these contracts reach (they, their fixtures or their "
+            "module import or name the canonical or a deprecated path)"
+        )
         if affected:
-            outcome = "reported as failed" if failing_tests else "not failed (report only)"
-            lines.append(f"Golden-path tests affected in this run ({len(affected)}, {outcome}):")
-            lines.extend(f"{INDENT}{nodeid}" for nodeid in affected)
+            of = f" of {golden_tests}" if golden_tests is not None else ""
+            lines.append(
+                f"Golden-path tests affected in this run: {len(affected)}{of}, {outcome}; "
+                f"affected are {rule}:"
+            )
+            shown = list(affected) if limit is None else list(affected)[:limit]
+            lines.extend(f"{INDENT}{nodeid}" for nodeid in shown)
+            if len(shown) < len(affected):
+                lines.append(f"{INDENT}... and {len(affected) - len(shown)} more (-v lists all)")
+        elif golden_tests:
+            lines.append(
+                f"None of the {golden_tests} golden-path test(s) in this run reaches these "
+                "contracts, so none was failed; mark the tests that prove a user gets an "
+                "answer through this code."
+            )
         else:
             lines.append(
                 "No @pytest.mark.golden_path test in this run guards these contracts; "

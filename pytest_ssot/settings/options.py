@@ -163,6 +163,25 @@ OPTIONS: tuple[Option, ...] = (
         choices=("fail", "report"),
     ),
     Option(
+        "ssot_golden_path_scope",
+        "choice",
+        "Which `@pytest.mark.golden_path` tests a violated golden-path contract fails: `reach` "
+        "those the contract can reach (the test, its class, a fixture or helper it uses, or its "
+        "module imports or names the canonical or a deprecated path, as `ssot map` finds them; "
+        "a test in a file `ssot map` does not read counts as reached), or `all` of them.",
+        default="reach",
+        choices=("reach", "all"),
+    ),
+    Option(
+        "ssot_golden_path_purity",
+        "bool",
+        "Also fail golden-path tests when a contract's only findings are impure redirects "
+        "(users get the SSOT, but the deprecated module holds code beside the redirect). Off: "
+        "those fail the purity item only. `ssot_golden_path_scope = all` with this on is the "
+        "behaviour of pytest-ssot 0.1.",
+        default=False,
+    ),
+    Option(
         "ssot_evidence",
         "choice",
         "Trace tests with coverage.py, restricted to the contracts' files: `golden` traces "

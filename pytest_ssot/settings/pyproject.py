@@ -80,6 +80,23 @@ class SsotConfig:
     def baseline_path(self) -> Path:
         return self.root / self.audit.baseline
 
+    def own_deprecated_modules(self) -> dict[str, tuple[RedirectContract, ...]]:
+        """Each deprecated module of the project's own contracts, with the contracts it
+        serves, in configuration order.
+
+        The purity check judges these modules and ``ssot fix`` rewrites them. A contract an
+        installed package declares (``source``) is left out: its deprecated modules are the
+        package's code, not the project's (only their import sites in the project are
+        audited, and rewritten).
+        """
+        serving: dict[str, list[RedirectContract]] = {}
+        for contract in self.contracts:
+            if contract.source:
+                continue
+            for module in contract.redirect_modules():
+                serving.setdefault(module, []).append(contract)
+        return {module: tuple(contracts) for module, contracts in serving.items()}
+
     def contract(self, name: str) -> RedirectContract:
         for contract in self.contracts:
             if contract.name == name:

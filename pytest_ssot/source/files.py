@@ -29,3 +29,14 @@ def write_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def repository_root(start: Path) -> Path:
+    """The top of the git work tree holding ``start`` (a ``.git`` folder, or the ``.git``
+    file of a worktree or submodule), else ``start`` itself: CI tools place findings by paths
+    relative to the repository, also when the project lives in a sub-folder."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start

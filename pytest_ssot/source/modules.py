@@ -11,7 +11,7 @@ import ast
 import pkgutil
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,6 +142,36 @@ def import_source(level: int, module: str | None, package: str) -> str | None:
 
 #: The conditions under which imports exist for type checkers only.
 TYPE_CHECKING_GUARDS = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING"})
+
+
+def executed_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements a module or class body runs, as far as reading can tell: those of
+    ``if`` (both branches; not the body under ``if TYPE_CHECKING:``), ``try`` and ``with``
+    blocks in their place, never those of functions."""
+    for node in body:
+        if isinstance(node, ast.If):
+            if dotted_name(node.test) not in TYPE_CHECKING_GUARDS:
+                yield from executed_statements(node.body)
+            yield from executed_statements(node.orelse)
+        elif isinstance(node, ast.Try):
+            for block in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
+                yield from executed_statements(block)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            yield from executed_statements(node.body)
+        else:
+            yield node
+
+
+def target_names(target: ast.expr) -> Iterator[str]:
+    """The names an assignment target binds: ``a`` and ``b`` of ``a, *b = ...``; none for
+    ``a[0] = ...`` or ``a.b = ...``."""
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from target_names(target.value)
 
 
 def is_string_statement(node: ast.stmt) -> bool:

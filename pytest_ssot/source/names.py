@@ -16,6 +16,7 @@ import builtins
 import symtable
 from collections.abc import Iterator
 
+from pytest_ssot.source.bindings import import_bindings
 from pytest_ssot.source.modules import parse_source
 
 #: Names every module has without binding them, and those Python sets in a class body.
@@ -98,10 +99,7 @@ def bound_globals(source: str, filename: str = "<fix>") -> frozenset[str]:
 
 def has_star_import(tree: ast.Module) -> bool:
     """A module-level ``from x import *`` may bind any name: nothing is unbound for sure."""
-    return any(
-        isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
-        for node in ast.walk(tree)
-    )
+    return any(binding.is_star for binding in import_bindings(tree, ""))
 
 
 def unbound_uses(source: str, filename: str = "<fix>") -> dict[str, tuple[int, ...]]:
