@@ -403,6 +403,56 @@ def test_test_files_are_read_for_imports_only(tmp_path: Path) -> None:
     assert {d.name for d in with_tests.duplicates} == {"Engine", "client"}
 
 
+@pytest.mark.parametrize(
+    "importer",
+    [
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING: from app.old import Engine\n",
+        "import os; from app.old import Engine\n",
+        "def run():\n    from app.old import Engine\n    return Engine\n",
+        "try:\n    from app.old import Engine\nexcept ImportError:\n    pass\n",
+        "class Suite:\n    def test_it(self):\n        if True:\n"
+        "            from app.old import Engine\n",
+        "if True: \\\nfrom app.old import Engine\n",
+    ],
+    ids=["one-line-if", "after-semicolon", "in-function", "in-try", "deep", "continuation"],
+)
+def test_imports_below_the_top_level_still_count_as_uses(tmp_path: Path, importer: str) -> None:
+    """Nested imports are read, whatever their form, in code and in tests alike: the
+    top-level shortcut must not lose a use of the deprecated path."""
+    write_tree(
+        tmp_path,
+        {
+            "app/old.py": '"""Deprecated: use app.new instead."""\n\n\nclass Engine:\n    pass\n',
+            "app/new.py": "class Engine:\n    pass\n",
+            "app/user.py": importer,
+            "tests/test_user.py": importer,
+        },
+    )
+    [proposal] = discover(tmp_path).proposals
+
+    used = [e for e in proposal.evidence if "still imported at" in e]
+    assert len(used) == 1, proposal.evidence
+    assert "app/user.py:" in used[0]
+    assert "tests/test_user.py:" in used[0]
+
+
+def test_discover_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    """Collection is paused while files are parsed, and restored afterwards, also when the
+    caller had it off."""
+    import gc
+
+    write_tree(tmp_path, {"app/a.py": "class A:\n    pass\n", "app/bad.py": "def (:\n"})
+    assert gc.isenabled()
+    discover(tmp_path)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        discover(tmp_path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 # --- alias chains ---------------------------------------------------------------------------
 
 

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import ast
 import difflib
+import gc
 import io
 import json
 import re
 import tokenize
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +76,10 @@ _POINTER_PHRASE = re.compile(
 #: Any dotted path (``pkg.mod``, ``pkg.mod:Name``, ``pkg/mod.py``) mentioned in a note.
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:[.:/][A-Za-z_]\w*)+")
 _URL = re.compile(r"\w+://\S+")
+#: Text that may start an import statement below the top level: an indented line, or after
+#: ``:``, ``;`` or a backslash continuation (``if TYPE_CHECKING: import x``). It may match
+#: more (strings, prose): that only costs the full walk.
+_NESTED_IMPORT = re.compile(r"(?:^[ \t]+|[:;][ \t]*|\\\r?\n[ \t]*)(?:import|from)\b", re.MULTILINE)
 #: Comments this far down a file are about the code next to them, not the module.
 _HEADER_LINES = 40
 _DEPRECATION_WARNINGS = frozenset({"DeprecationWarning", "PendingDeprecationWarning"})
@@ -183,15 +189,34 @@ def discover(
     modules: list[_Module] = []
     unreadable: list[str] = []
     files = 0
-    for file in python_files(root, selection):
-        files += 1
-        is_test = selection.is_test(file.relative) and not include_tests
-        parsed = _read_module(file, is_test)
-        if isinstance(parsed, str):
-            unreadable.append(parsed)
-        else:
-            modules.append(parsed)
-    return _Analysis(modules).run(str(root), files, unreadable)
+    with _collection_paused():
+        for file in python_files(root, selection):
+            files += 1
+            is_test = selection.is_test(file.relative) and not include_tests
+            parsed = _read_module(file, is_test)
+            if isinstance(parsed, str):
+                unreadable.append(parsed)
+            else:
+                modules.append(parsed)
+    return _analyse(modules, str(root), files, unreadable)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while files are parsed.
+
+    Each parse allocates a tree of hundreds of thousands of nodes, freed by reference
+    counting as soon as the file is read; the allocations alone trigger collections that
+    traverse every object kept so far, a fifth of the scan on a large tree. The reading
+    creates no reference cycles, so nothing accumulates while the collector waits.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- reading one module ---------------------------------------------------------------------
@@ -284,17 +309,7 @@ def _read_module(file: PythonFile, is_test: bool) -> _Module | str:
         stars=[],
     )
     _Reader(module, file.path).read(tree.body)
-    for node in _statements(tree.body):
-        if isinstance(node, ast.Import):
-            module.imports.extend((alias.name, node.lineno) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            origin = import_source(node.level, node.module, module.package)
-            if origin is not None:
-                module.imports.extend(
-                    (f"{origin}.{alias.name}", node.lineno)
-                    for alias in node.names
-                    if alias.name != "*"
-                )
+    module.imports = _imported_names(tree, text, module.package)
     if not is_test:
         comments = _comments(text) if _may_deprecate(text) else []
         comments = [c for c in comments if not _URL.fullmatch(c[1])]
@@ -403,6 +418,33 @@ class _Reader:
     def bind(self, name: str, target: str | None, kind: str, node: ast.stmt) -> None:
         self.module.defs.pop(name, None)
         self.module.bindings[name] = _Binding(name, target, kind, node.lineno)
+
+
+def _imported_names(tree: ast.Module, text: str, package: str) -> list[tuple[str, int]]:
+    """Every dotted name the file imports, anywhere in it, with its line: ``pkg.mod`` for
+    ``import pkg.mod``, ``pkg.mod.Name`` for ``from pkg.mod import Name``.
+
+    Nested statements are visited only when an indented line starts with ``import`` or
+    ``from``: without one, every import is at the top level, and walking the statements of
+    every function costs a tenth of the parse.
+
+    The one place discover reads import statements for usage counts, so it can switch to a
+    shared import-binding reader without touching the rules.
+    """
+    found: list[tuple[str, int]] = []
+    nested = _NESTED_IMPORT.search(text) is not None
+    for node in _statements(tree.body) if nested else tree.body:
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            origin = import_source(node.level, node.module, package)
+            if origin is not None:
+                found.extend(
+                    (f"{origin}.{alias.name}", node.lineno)
+                    for alias in node.names
+                    if alias.name != "*"
+                )
+    return found
 
 
 def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
@@ -588,62 +630,16 @@ def _note(texts: Iterable[tuple[int, str, bool]]) -> _Note | None:
     return note
 
 
-# --- the whole tree -------------------------------------------------------------------------
+# --- the whole tree: what each name is --------------------------------------------------------
 
 
-@dataclass
-class _Evidence:
-    text: str
-    weight: float
-    redirect: str | None  # the redirect it argues for; None for the canonical as a whole
+class _Tree:
+    """The modules read, indexed for lookup, and resolution through the tree's own imports.
 
-
-@dataclass
-class _Redirect:
-    key: str  # "module:Name"
-    module: str
-    name: str
-    kind: str  # "definition", "subclass", "value", "re-export" or "alias"
-    file: str
-    line: int
-    definition: _Def | None
-
-
-@dataclass
-class _Candidate:
-    canonical: _Def
-    redirects: dict[str, _Redirect] = field(default_factory=dict)
-    evidence: list[_Evidence] = field(default_factory=list)
-
-    def add(self, redirect: _Redirect, weight: float, text: str) -> None:
-        known = self.redirects.setdefault(redirect.key, redirect)
-        if _KIND_RANK[redirect.kind] < _KIND_RANK[known.kind]:
-            self.redirects[redirect.key] = redirect
-        self.argue(weight, text, redirect.key)
-
-    def argue(self, weight: float, text: str, redirect: str | None = None) -> None:
-        if not any(e.text == text and e.redirect == redirect for e in self.evidence):
-            self.evidence.append(_Evidence(text, weight, redirect))
-
-    def weight(self, redirect: str) -> float:
-        return sum(e.weight for e in self.evidence if e.redirect == redirect)
-
-    @property
-    def score(self) -> float:
-        unique: dict[str, float] = {}
-        for e in self.evidence:
-            unique[e.text] = max(unique.get(e.text, 0.0), e.weight)
-        return round(sum(unique.values()), 1)
-
-
-#: Which way of holding a deprecated path says most about it (own code first).
-_KIND_RANK = {"subclass": 0, "definition": 1, "value": 2, "alias": 3, "re-export": 4}
-
-
-class _Analysis:
-    """The whole tree at once: resolution through its own imports, then each rule adds
-    evidence to candidate contracts keyed by their canonical definition, and :meth:`settle`
-    turns the candidates into proposals that form one valid configuration."""
+    Every rule asks the same questions (what does ``pkg.mod.Name`` finally name, is this
+    deprecated, which modules define ``Name``); answering them in one place keeps the rules
+    agreeing with each other and with the reported alias chains.
+    """
 
     def __init__(self, modules: list[_Module]) -> None:
         self.modules = modules
@@ -652,21 +648,7 @@ class _Analysis:
             self.by_name.setdefault(module.name, module)
         self.tops = {m.name.partition(".")[0] for m in modules}
         self.code = [m for m in modules if not m.is_test]
-        self.defs_by_name: dict[str, list[_Def]] = {}
-        for module in self.code:
-            for definition in module.defs.values():
-                if not (definition.name.startswith("__") and definition.name.endswith("__")):
-                    self.defs_by_name.setdefault(definition.name, []).append(definition)
-        self.importers: dict[str, list[str]] = {}  # "module:Name" or module -> "file:line"
-        self.chains: list[AliasChain] = []
-        self.candidates: dict[str, _Candidate] = {}
-        self.aliased: set[str] = set()  # targets of alias chains other than plain imports
-        self.chains_to: dict[str, list[AliasChain]] = {}
-        self._pairs: dict[tuple[int, int], float] = {}
-        self._shingles: dict[str, Counter[tuple[str, ...]]] = {}
-        self._lines: dict[str, list[str]] = {}  # files read again for body similarity
-
-    # resolution through the tree's own imports
+        self.defs_by_name = _definitions_by_name(self.code)
 
     def split(self, dotted: str) -> tuple[_Module, list[str]] | None:
         """The longest prefix of ``dotted`` that is a module of the tree, and the rest."""
@@ -698,209 +680,27 @@ class _Analysis:
         return None, []
 
     def resolve_def(self, dotted: str) -> _Def | None:
+        """The definition ``dotted`` reaches, or None for a module or something unknown."""
         target, _ = self.resolve(dotted)
         return target if isinstance(target, _Def) else None
 
     def deprecated(self, module: str) -> bool:
+        """Whether the project module says it is deprecated (test modules never do)."""
         info = self.by_name.get(module)
         return info is not None and info.note is not None and not info.is_test
 
     def is_deprecated(self, definition: _Def) -> bool:
+        """A definition is deprecated by its own note or by its module's."""
         return definition.note is not None or self.deprecated(definition.module)
 
-    # the pass over every binding
-
-    def index_chains(self) -> None:
-        for chain in self.chains:
-            self.chains_to.setdefault(chain.target, []).append(chain)
-            if chain.kind != "import":
-                self.aliased.add(chain.target)
-
-    def collect_bindings(self) -> None:
-        for module in self.modules:
-            for dotted, line in module.imports:
-                found = self.split(dotted)
-                if found is not None:
-                    target_module, rest = found
-                    key = f"{target_module.name}:{rest[0]}" if rest else target_module.name
-                    self.importers.setdefault(key, []).append(f"{module.file}:{line}")
-            if not module.is_test:
-                for binding in module.bindings.values():
-                    if binding.target is not None and binding.kind != "value":
-                        self.chain(module, binding)
-
-    def chain(self, module: _Module, binding: _Binding) -> None:
-        """Record the bindings that show which definition the code treats as the real one."""
-        assert binding.target is not None
-        target, hops = self.resolve(binding.target)
-        alias = f"{module.name}:{binding.name}"
-        kind = ""
-        if isinstance(target, _Module):
-            leaf = target.name.rpartition(".")[2]
-            if binding.kind == "import-as" and binding.name != leaf and target is not module:
-                self.chains.append(
-                    AliasChain(alias, target.name, hops, "module-alias", module.file, binding.line)
-                )
-            return
-        if target is None:
-            return
-        if target.module == module.name and binding.kind != "assign":
-            return  # a circular import of the module's own definition
-        if binding.kind == "assign":
-            kind = "assign"
-        elif binding.name != target.name:
-            kind = "import-as"
-        elif hops or binding.name in module.exports or module.is_package:
-            kind = "re-export"
-        elif len(self.defs_by_name.get(target.name, ())) > 1:
-            kind = "import"  # a plain import, shown because the name is ambiguous
-        if kind:
-            self.chains.append(AliasChain(alias, target.key, hops, kind, module.file, binding.line))
-
-    # findings that are reported whatever the proposals
-
-    def deprecations(self) -> list[Deprecation]:
-        found: list[Deprecation] = []
-        for module in self.code:
-            if module.note is None:
-                continue
-            definitions = [name for name in module.defs if name not in _SHIM_FUNCTIONS]
-            found.append(
-                Deprecation(
-                    module=module.name,
-                    file=module.file,
-                    line=module.note.line,
-                    note=module.note.quote,
-                    pointers=[self.pointer_text(p) for p in self.pointers(module.note, module)],
-                    definitions=definitions,
-                    holds_code=bool(definitions),
-                )
-            )
-        found.sort(key=lambda d: (not d.holds_code, d.module))
-        return found
-
-    def duplicates(self) -> list[Duplicate]:
-        found: list[Duplicate] = []
-        for name, definitions in self.defs_by_name.items():
-            if len({d.file for d in definitions}) < 2:
-                continue
-            compared = len(definitions) <= COMMON_NAME
-            similarity = 0.0
-            if compared:
-                similarity = self.max_similarity(definitions[:MAX_COMPARED])
-            found.append(
-                Duplicate(
-                    name=name,
-                    definitions=[self.definition(d) for d in definitions],
-                    similarity=round(similarity, 2),
-                    compared=compared,
-                )
-            )
-        found.sort(key=lambda d: (not d.compared, -d.similarity, -len(d.definitions), d.name))
-        return found
-
-    def definition(self, d: _Def) -> Definition:
-        return Definition(
-            path=d.key,
-            module=d.module,
-            name=d.name,
-            kind=d.kind,
-            file=d.file,
-            line=d.line,
-            lines=d.end_line - d.line + 1,
-            deprecated=self.is_deprecated(d),
-        )
-
-    # pointers: where a deprecation note sends its reader
-
-    def pointers(self, note: _Note, own: _Module) -> list[_Def | _Module]:
-        """Project modules and definitions the note points at, from the first kind of
-        pointer that resolves (see :class:`_Note`)."""
-        tiers = (
-            (note.phrases, True),
-            (note.mentions, False),
-            (note.far_phrases, True),
-            (note.far_mentions, False),
-        )
-        for texts, bare in tiers:
-            found: list[_Def | _Module] = []
-            for text in texts:
-                target = self.pointer(text, own, phrase=bare)
-                if target is not None and target is not own and target not in found:
-                    found.append(target)
-            if found:
-                return found
-        return []
-
-    def pointer(self, text: str, own: _Module, *, phrase: bool) -> _Def | _Module | None:
-        """Resolve one pointer. Outside a "use X" phrase a mention must name a module or one
-        of its objects exactly: prose and links are full of dotted words."""
-        dotted = text.strip("`'\".,;:()")
-        dotted = re.sub(r"\.py$", "", dotted).replace("/", ".").replace(":", ".")
-        if not dotted:
-            return None
-        if "." in dotted:
-            found = self.split(dotted)
-            if found is None:
-                found = self.split_suffix(dotted)
-            if found is None:
-                return None
-            module, rest = found
-            if not rest:
-                return module
-            target = self.resolve_def(".".join([module.name, *rest]))
-            if target is None and not phrase:
-                return None
-            return target if target is not None else module
-        if not phrase:
-            return None
-        if dotted in own.defs:
-            return own.defs[dotted]
-        named = [d for d in self.defs_by_name.get(dotted, ()) if not self.is_deprecated(d)]
-        if len(named) == 1:
-            return named[0]
-        leaves = [m for m in self.code if m.name.rpartition(".")[2] == dotted and m is not own]
-        return leaves[0] if len(leaves) == 1 else None
-
-    def split_suffix(self, dotted: str) -> tuple[_Module, list[str]] | None:
-        """``supervisor.engine`` written for ``app.agents.supervisor.engine``: the one module
-        whose name ends that way (with an attribute after it or not)."""
-        parts = dotted.split(".")
-        for end in range(len(parts), 1, -1):
-            suffix = "." + ".".join(parts[:end])
-            matches = [m for m in self.code if m.name.endswith(suffix)]
-            if len(matches) == 1:
-                return matches[0], parts[end:]
+    def project_base(self, definition: _Def) -> _Def | None:
+        """The first base class defined in another project module: ``class Old(New)``."""
+        for _, absolute in definition.bases:
+            if absolute is not None:
+                base = self.resolve_def(absolute)
+                if base is not None and base.module != definition.module:
+                    return base
         return None
-
-    @staticmethod
-    def pointer_text(target: _Def | _Module) -> str:
-        return target.key if isinstance(target, _Def) else target.name
-
-    def exposed(self, target: _Def | _Module) -> list[tuple[str, _Def]]:
-        """What a pointer offers as canonical: the definition, or a module's public objects."""
-        if isinstance(target, _Def):
-            return [(target.name, target)]
-        offered = [(n, d) for n, d in target.defs.items() if not n.startswith("_")]
-        for name, binding in target.bindings.items():
-            if not name.startswith("_") and binding.target:
-                definition = self.resolve_def(binding.target)
-                if definition is not None and self.by_name.get(definition.module) is not None:
-                    offered.append((name, definition))
-        return offered
-
-    # proposals
-
-    def candidate(self, canonical: _Def) -> _Candidate:
-        return self.candidates.setdefault(canonical.key, _Candidate(canonical))
-
-    def redirect(self, module: _Module, name: str, kind: str) -> _Redirect:
-        definition = module.defs.get(name)
-        binding = module.bindings.get(name)
-        line = definition.line if definition else binding.line if binding else 0
-        return _Redirect(
-            f"{module.name}:{name}", module.name, name, kind, module.file, line, definition
-        )
 
     def held_names(self, module: _Module) -> Iterator[tuple[str, str, _Def | None]]:
         """The public names a deprecated module binds, how, and the definition they reach."""
@@ -920,316 +720,187 @@ class _Analysis:
             elif target is None and binding.target.partition(".")[0] in self.tops:
                 yield name, "value", None  # from a project module that no longer exists
 
-    def project_base(self, definition: _Def) -> _Def | None:
-        for _, absolute in definition.bases:
-            if absolute is not None:
-                base = self.resolve_def(absolute)
-                if base is not None and base.module != definition.module:
-                    return base
+
+def _definitions_by_name(code: Sequence[_Module]) -> dict[str, list[_Def]]:
+    """Top-level definitions grouped by name, in module order: a duplicate is a group of two
+    or more, so bucketing by name first keeps every later pairing inside one small group.
+    Dunder functions (``__getattr__`` in every shim) are conventions, not copies."""
+    grouped: dict[str, list[_Def]] = {}
+    for module in code:
+        for definition in module.defs.values():
+            if not (definition.name.startswith("__") and definition.name.endswith("__")):
+                grouped.setdefault(definition.name, []).append(definition)
+    return grouped
+
+
+# --- how the code already uses its definitions: imports and alias chains ----------------------
+
+
+@dataclass
+class _Links:
+    """Who imports what, and the bindings that already point at one definition.
+
+    Computed once, before any rule runs: the rules use them as evidence (an imported or
+    aliased copy is the one the code treats as real) and the report lists the chains.
+    """
+
+    importers: dict[str, list[str]]  # "module:Name" or module -> "file:line"
+    chains: list[AliasChain]
+    chains_to: dict[str, list[AliasChain]]
+    aliased: set[str]  # targets of alias chains other than plain imports
+
+
+def _link(tree: _Tree) -> _Links:
+    """One pass over every import and top-level binding of the tree."""
+    importers: dict[str, list[str]] = {}
+    chains: list[AliasChain] = []
+    for module in tree.modules:
+        for dotted, line in module.imports:
+            found = tree.split(dotted)
+            if found is not None:
+                target_module, rest = found
+                key = f"{target_module.name}:{rest[0]}" if rest else target_module.name
+                importers.setdefault(key, []).append(f"{module.file}:{line}")
+        if not module.is_test:
+            for binding in module.bindings.values():
+                if binding.target is not None and binding.kind != "value":
+                    chain = _chain(tree, module, binding)
+                    if chain is not None:
+                        chains.append(chain)
+    chains_to: dict[str, list[AliasChain]] = {}
+    aliased: set[str] = set()
+    for chain in chains:
+        chains_to.setdefault(chain.target, []).append(chain)
+        if chain.kind != "import":
+            aliased.add(chain.target)
+    return _Links(importers, chains, chains_to, aliased)
+
+
+def _chain(tree: _Tree, module: _Module, binding: _Binding) -> AliasChain | None:
+    """The binding as an alias chain, when it shows which definition the code treats as the
+    real one; None for a plain import of an unambiguous name, or anything outside the tree."""
+    assert binding.target is not None
+    target, hops = tree.resolve(binding.target)
+    alias = f"{module.name}:{binding.name}"
+    if isinstance(target, _Module):
+        leaf = target.name.rpartition(".")[2]
+        if binding.kind == "import-as" and binding.name != leaf and target is not module:
+            return AliasChain(alias, target.name, hops, "module-alias", module.file, binding.line)
         return None
-
-    def from_deprecated_modules(self) -> None:
-        """A module that says it is deprecated, and where it sends its reader."""
-        for module in self.code:
-            note = module.note
-            if note is None:
-                continue
-            weight = 4.0 if note.strong else 2.0
-            pointers = self.pointers(note, module)
-            held = list(self.held_names(module))
-            own_code = [n for n, k, _ in held if k in ("definition", "subclass", "value")]
-            for pointer in pointers:
-                offered = self.exposed(pointer)
-                what = "the canonical" if isinstance(pointer, _Def) else "the canonical's module"
-                text = f'{module.file}:{note.line}: "{note.quote}" points at {what}'
-                for name, kind, reached in held:
-                    if reached is not None:
-                        if any(reached is d for _, d in offered):
-                            self.candidate(reached).add(
-                                self.redirect(module, name, kind), weight, text
-                            )
-                        continue
-                    own = module.defs.get(name)
-                    best = _best_match(name, own.kind if own else None, offered)
-                    if best is None and isinstance(pointer, _Def) and len(own_code) == 1:
-                        best = pointer
-                    if best is not None:
-                        self.candidate(best).add(self.redirect(module, name, kind), weight, text)
-            if not pointers:
-                self.unpointed(module)
-
-    def unpointed(self, module: _Module) -> None:
-        """A deprecated module that names no replacement but re-exports one explicitly."""
-        for name, kind, reached in self.held_names(module):
-            if reached is None or self.is_deprecated(reached):
-                continue
-            if kind == "alias" or name in module.exports or name != reached.name:
-                self.candidate(reached).add(
-                    self.redirect(module, name, kind),
-                    2.0,
-                    f"{module.file}:{module.note.line if module.note else 0}: deprecated "
-                    f"module re-exports {reached.key}",
-                )
-
-    def from_subclasses(self) -> None:
-        """``class Old(New)`` in deprecated code: a shim that is still its own class.
-
-        Deprecated code subclasses plenty of ordinary bases too, so the names must match or
-        the deprecation note must point at the base.
-        """
-        for module in self.code:
-            for definition in module.defs.values():
-                if not self.is_deprecated(definition):
-                    continue
-                base = self.project_base(definition)
-                if base is None or self.deprecated(base.module):
-                    continue
-                notes = [n for n in (definition.note, module.note) if n is not None]
-                pointed = any(
-                    p is base or p is self.by_name.get(base.module)
-                    for note in notes
-                    for p in self.pointers(note, module)
-                )
-                if not pointed and _name_match(definition.name, base.name) is None:
-                    continue
-                written = next(w for w, a in definition.bases if a and self.resolve_def(a) is base)
-                self.candidate(base).add(
-                    self.redirect(module, definition.name, "subclass"),
-                    3.0,
-                    f"{definition.file}:{definition.line}: class {definition.name}({written}) "
-                    f"subclasses {base.key}",
-                )
-
-    def from_deprecated_definitions(self) -> None:
-        """A class or function whose own docstring or warning names its replacement."""
-        for module in self.code:
-            for definition in module.defs.values():
-                note = definition.note
-                if note is None:
-                    continue
-                for pointer in self.pointers(note, module):
-                    best = _best_match(definition.name, definition.kind, self.exposed(pointer))
-                    if best is None and isinstance(pointer, _Def):
-                        best = pointer
-                    if best is None or best is definition:
-                        continue
-                    self.candidate(best).add(
-                        self.redirect(module, definition.name, "definition"),
-                        3.0 if note.strong else 1.5,
-                        f'{definition.file}:{note.line}: "{note.quote}" points at {best.key}',
-                    )
-
-    def from_duplicates(self) -> None:
-        """Same-named definitions: the one the codebase still maintains is the canonical."""
-        for name, definitions in self.defs_by_name.items():
-            if len({d.file for d in definitions}) < 2 or len(definitions) > COMMON_NAME:
-                continue
-            maintained = [d for d in definitions if not self.is_deprecated(d)]
-            if len(maintained) == 1 and len(definitions) > 1:
-                canonical = maintained[0]
-                for other in definitions:
-                    if other is canonical:
-                        continue
-                    self.candidate(canonical).add(
-                        self.redirect(self.by_name[other.module], name, "definition"),
-                        2.0,
-                        f"{other.file}:{other.line}: {name} is also defined in deprecated "
-                        f"{other.module}; {canonical.module} is the only maintained one",
-                    )
-                continue
-            if len(maintained) < 2:
-                continue
-            preferred = self.preferred(maintained)
-            if preferred is None:
-                continue
-            canonical, reason = preferred
-            for other in definitions:
-                if other is canonical or self.similarity(canonical, other) < 0.5:
-                    continue
-                self.candidate(canonical).add(
-                    self.redirect(self.by_name[other.module], name, "definition"),
-                    1.0,
-                    f"{other.file}:{other.line}: {name} is a copy of {canonical.key}; {reason}",
-                )
-
-    def preferred(self, definitions: Sequence[_Def]) -> tuple[_Def, str] | None:
-        """Among maintained copies, the one the code already treats as the real one."""
-        exported = self.aliased
-        chosen = [d for d in definitions if d.key in exported]
-        if len(chosen) == 1:
-            return chosen[0], "only that one is re-exported or aliased"
-        counts = sorted(
-            ((len(self.importers.get(d.key, ())), i) for i, d in enumerate(definitions)),
-            reverse=True,
-        )
-        (most, index), (second, _) = counts[0], counts[1]
-        if most >= 2 and most >= 2 * second:
-            return definitions[index], f"it is imported {most} times, the others {second} at most"
+    if target is None:
         return None
+    if target.module == module.name and binding.kind != "assign":
+        return None  # a circular import of the module's own definition
+    kind = ""
+    if binding.kind == "assign":
+        kind = "assign"
+    elif binding.name != target.name:
+        kind = "import-as"
+    elif hops or binding.name in module.exports or module.is_package:
+        kind = "re-export"
+    elif len(tree.defs_by_name.get(target.name, ())) > 1:
+        kind = "import"  # a plain import, shown because the name is ambiguous
+    if not kind:
+        return None
+    return AliasChain(alias, target.key, hops, kind, module.file, binding.line)
 
-    def from_aliases(self) -> None:
-        """``Old = New`` already maps an old name to a definition: other ``Old``s follow."""
-        for chain in self.chains:
-            if chain.kind not in ("assign", "import-as"):
-                continue
-            module_name, _, name = chain.alias.partition(":")
-            target = self.resolve_def(chain.target.replace(":", "."))
-            module = self.by_name.get(module_name)
-            if target is None or module is None or name == target.name:
-                continue
-            # Other definitions of the old name follow the alias when they are deprecated or
-            # copies: a same-named class elsewhere may be unrelated (``Tag``, ``Config``).
-            others = [
-                d
-                for d in self.defs_by_name.get(name, ())
-                if d is not target and (self.is_deprecated(d) or self.similarity(d, target) >= 0.5)
-            ]
-            deprecated = self.deprecated(module_name)
-            if not others and not deprecated:
-                continue
-            text = f"{chain.file}:{chain.line}: {chain.alias} already points at {target.key}"
-            if chain.kind == "assign" or deprecated or name in module.exports:
-                # A public alias is a redirect to keep; ``import x as y`` is a local spelling.
-                self.candidate(target).add(self.redirect(module, name, "alias"), 2.0, text)
-            for other in others:
-                self.candidate(target).add(
-                    self.redirect(self.by_name[other.module], name, "definition"), 2.0, text
-                )
 
-    def enrich(self, candidate: _Candidate) -> None:
-        """Evidence about each redirect and the canonical that every rule shares."""
-        canonical = candidate.canonical
-        for key, redirect in candidate.redirects.items():
-            match = _name_match(redirect.name, canonical.name)
-            if match:
-                candidate.argue(match[0], f"name: {match[1]}", key)
-            own = redirect.definition
-            if own is not None:
-                lines = own.end_line - own.line + 1
-                text = f"{own.file}:{own.line}: {redirect.key} is its own {own.kind} ({lines} lines"
-                weight = 1.0
-                if redirect.kind != "subclass" and own.kind == canonical.kind:
-                    ratio = self.similarity(own, canonical)
-                    weight += 2 * ratio
-                    text += f", {ratio:.0%} similar to the canonical"
-                candidate.argue(round(weight, 2), text + "): a second implementation", key)
-            sites = [
-                s for s in self.importers.get(key, ()) if not s.startswith(redirect.file + ":")
-            ]
-            if sites:
-                listed = ", ".join(sites[:3]) + (
-                    f" and {len(sites) - 3} more" if len(sites) > 3 else ""
-                )
-                candidate.argue(
-                    0.5 * min(len(sites), 3), f"{key} is still imported at {listed}", key
-                )
-            copies = len({d.file for d in self.defs_by_name.get(redirect.name, ())})
-            if copies > 1 and redirect.definition is not None:
-                candidate.argue(
-                    min(0.5 * (copies - 1), 1.5),
-                    f"{redirect.name} is defined in {copies} modules",
-                    key,
-                )
-        modules = {r.module for r in candidate.redirects.values()}
-        if len(modules) > 1:
-            candidate.argue(
-                float(min(len(modules) - 1, 3)), f"{len(modules)} modules hold a deprecated path"
-            )
-        aliases = [
-            c for c in self.chains_to.get(canonical.key, ()) if c.alias not in candidate.redirects
-        ]
-        for chain in aliases[:4]:
-            candidate.argue(
-                0.5, f"{chain.file}:{chain.line}: {chain.alias} already points at the canonical"
-            )
-        users = len(self.importers.get(canonical.key, ()))
-        if users:
-            candidate.argue(
-                0.25 * min(users, 4),
-                f"{canonical.key} ({canonical.file}:{canonical.line}) is imported at {users} "
-                f"place{'s' if users != 1 else ''}",
-            )
+# --- pointers: where a deprecation note sends its reader ---------------------------------------
 
-    def proposals(self) -> list[Proposal]:
-        self.from_deprecated_modules()
-        self.from_subclasses()
-        self.from_deprecated_definitions()
-        self.from_duplicates()
-        self.from_aliases()
-        candidates = self.settle()
-        for candidate in candidates:
-            self.enrich(candidate)
-        ranked = sorted(candidates, key=lambda c: (-c.score, c.canonical.key))
-        taken: set[str] = set()
-        proposals: list[Proposal] = []
-        for candidate in ranked:
-            redirects = sorted(
-                candidate.redirects.values(),
-                key=lambda r: (-candidate.weight(r.key), _KIND_RANK[r.kind], r.key),
-            )
-            name = _contract_name(candidate.canonical.name, [r.name for r in redirects], taken)
-            taken.add(name)
-            evidence = sorted(
-                {e.text: e.weight for e in reversed(candidate.evidence)}.items(),
-                key=lambda item: -item[1],
-            )
-            proposals.append(
-                Proposal(
-                    name=name,
-                    canonical=candidate.canonical.key,
-                    redirects=[r.key for r in redirects],
-                    score=candidate.score,
-                    evidence=[text for text, _ in evidence],
-                )
-            )
-        return proposals
 
-    def settle(self) -> list[_Candidate]:
-        """Make the candidates a valid configuration together: a canonical that is itself a
-        redirect hands its redirects on, and each redirect belongs to one contract."""
-        candidates = self.candidates
-        for _ in range(len(candidates)):
-            merged = False
-            for key, candidate in list(candidates.items()):
-                owner = next(
-                    (c for k, c in candidates.items() if k != key and key in c.redirects), None
-                )
-                if owner is None:
-                    continue
-                for redirect in candidate.redirects.values():
-                    if redirect.key != owner.canonical.key:
-                        owner.redirects.setdefault(redirect.key, redirect)
-                for evidence in candidate.evidence:
-                    owner.argue(evidence.weight, evidence.text, evidence.redirect)
-                owner.argue(1.0, f"{key} is itself a deprecated path to {owner.canonical.key}")
-                del candidates[key]
-                merged = True
-                break
-            if not merged:
-                break
-        claims: dict[str, list[_Candidate]] = {}
-        for candidate in candidates.values():
-            candidate.redirects.pop(candidate.canonical.key, None)
-            for key in candidate.redirects:
-                claims.setdefault(key, []).append(candidate)
-        for key, claimants in claims.items():
-            winner = max(claimants, key=lambda c: (c.weight(key), c.canonical.key))
-            for loser in claimants:
-                if loser is not winner:
-                    del loser.redirects[key]
-                    loser.evidence = [e for e in loser.evidence if e.redirect != key]
-        for candidate in candidates.values():
-            by_module = Counter(r.module for r in candidate.redirects.values())
-            for key, redirect in list(candidate.redirects.items()):
-                plain = redirect.kind == "re-export" and redirect.name == candidate.canonical.name
-                if plain and by_module[redirect.module] > 1:
-                    # ``from new import New`` in a module that also holds ``Old``: the import
-                    # serves the shim, the old name is the path callers use.
-                    del candidate.redirects[key]
-                    candidate.evidence = [e for e in candidate.evidence if e.redirect != key]
-        return [c for c in candidates.values() if c.redirects]
+def _pointers(tree: _Tree, note: _Note, own: _Module) -> list[_Def | _Module]:
+    """Project modules and definitions the note points at, from the first kind of pointer
+    that resolves (see :class:`_Note`): a "use X" phrase is trusted over a bare mention."""
+    tiers = (
+        (note.phrases, True),
+        (note.mentions, False),
+        (note.far_phrases, True),
+        (note.far_mentions, False),
+    )
+    for texts, bare in tiers:
+        found: list[_Def | _Module] = []
+        for text in texts:
+            target = _pointer(tree, text, own, phrase=bare)
+            if target is not None and target is not own and target not in found:
+                found.append(target)
+        if found:
+            return found
+    return []
 
-    # body similarity
+
+def _pointer(tree: _Tree, text: str, own: _Module, *, phrase: bool) -> _Def | _Module | None:
+    """Resolve one pointer. Outside a "use X" phrase a mention must name a module or one of
+    its objects exactly: prose and links are full of dotted words."""
+    dotted = text.strip("`'\".,;:()")
+    dotted = re.sub(r"\.py$", "", dotted).replace("/", ".").replace(":", ".")
+    if not dotted:
+        return None
+    if "." in dotted:
+        found = tree.split(dotted)
+        if found is None:
+            found = _split_suffix(tree, dotted)
+        if found is None:
+            return None
+        module, rest = found
+        if not rest:
+            return module
+        target = tree.resolve_def(".".join([module.name, *rest]))
+        if target is None and not phrase:
+            return None
+        return target if target is not None else module
+    if not phrase:
+        return None
+    if dotted in own.defs:
+        return own.defs[dotted]
+    named = [d for d in tree.defs_by_name.get(dotted, ()) if not tree.is_deprecated(d)]
+    if len(named) == 1:
+        return named[0]
+    leaves = [m for m in tree.code if m.name.rpartition(".")[2] == dotted and m is not own]
+    return leaves[0] if len(leaves) == 1 else None
+
+
+def _split_suffix(tree: _Tree, dotted: str) -> tuple[_Module, list[str]] | None:
+    """``supervisor.engine`` written for ``app.agents.supervisor.engine``: the one module
+    whose name ends that way (with an attribute after it or not)."""
+    parts = dotted.split(".")
+    for end in range(len(parts), 1, -1):
+        suffix = "." + ".".join(parts[:end])
+        matches = [m for m in tree.code if m.name.endswith(suffix)]
+        if len(matches) == 1:
+            return matches[0], parts[end:]
+    return None
+
+
+def _pointer_text(target: _Def | _Module) -> str:
+    """A pointer as the report writes it: ``pkg.mod:Name`` or ``pkg.mod``."""
+    return target.key if isinstance(target, _Def) else target.name
+
+
+def _exposed(tree: _Tree, target: _Def | _Module) -> list[tuple[str, _Def]]:
+    """What a pointer offers as canonical: the definition, or a module's public objects."""
+    if isinstance(target, _Def):
+        return [(target.name, target)]
+    offered = [(n, d) for n, d in target.defs.items() if not n.startswith("_")]
+    for name, binding in target.bindings.items():
+        if not name.startswith("_") and binding.target:
+            definition = tree.resolve_def(binding.target)
+            if definition is not None and tree.by_name.get(definition.module) is not None:
+                offered.append((name, definition))
+    return offered
+
+
+# --- body similarity ---------------------------------------------------------------------------
+
+
+class _Bodies:
+    """How alike two definitions' bodies are, with the files, token shingles and pairs cached:
+    the same definition is compared by several rules and in several groups, and its file is
+    read again only once (bodies are not kept from the parse, most are never compared)."""
+
+    def __init__(self) -> None:
+        self._pairs: dict[tuple[int, int], float] = {}
+        self._shingles: dict[str, Counter[tuple[str, ...]]] = {}
+        self._lines: dict[str, list[str]] = {}
 
     def similarity(self, a: _Def, b: _Def) -> float:
         """How alike two bodies are, 0..1: the Dice coefficient of their token trigrams.
@@ -1257,6 +928,7 @@ class _Analysis:
         return best
 
     def shingles(self, definition: _Def) -> Counter[tuple[str, ...]]:
+        """The definition's token trigrams (single tokens for a body under three)."""
         key = f"{definition.file}:{definition.line}"
         cached = self._shingles.get(key)
         if cached is None:
@@ -1288,19 +960,499 @@ class _Analysis:
             tokens[tokens.index(definition.name)] = "_"
         return tokens[:_MAX_TOKENS]
 
-    def run(self, root: str, files: int, unreadable: list[str]) -> Discovery:
-        self.collect_bindings()
-        self.index_chains()
-        proposals = self.proposals()
-        return Discovery(
-            root=root,
-            files=files,
-            proposals=proposals,
-            duplicates=self.duplicates(),
-            deprecated_modules=self.deprecations(),
-            alias_chains=sorted(self.chains, key=lambda c: (c.file, c.line, c.alias)),
-            unreadable=unreadable,
+
+@dataclass
+class _Context:
+    """What every rule reads: the tree, how it is linked, and body similarity."""
+
+    tree: _Tree
+    links: _Links
+    bodies: _Bodies
+
+
+# --- findings that are reported whatever the proposals -----------------------------------------
+
+
+def _deprecations(context: _Context) -> list[Deprecation]:
+    """The modules that say they are deprecated, those still holding code first."""
+    tree = context.tree
+    found: list[Deprecation] = []
+    for module in tree.code:
+        if module.note is None:
+            continue
+        definitions = [name for name in module.defs if name not in _SHIM_FUNCTIONS]
+        found.append(
+            Deprecation(
+                module=module.name,
+                file=module.file,
+                line=module.note.line,
+                note=module.note.quote,
+                pointers=[_pointer_text(p) for p in _pointers(tree, module.note, module)],
+                definitions=definitions,
+                holds_code=bool(definitions),
+            )
         )
+    found.sort(key=lambda d: (not d.holds_code, d.module))
+    return found
+
+
+def _duplicates(context: _Context) -> list[Duplicate]:
+    """Names defined in several files, the most alike bodies first; a name too common to be a
+    copy (``main``) is listed without comparing its bodies."""
+    found: list[Duplicate] = []
+    for name, definitions in context.tree.defs_by_name.items():
+        if len({d.file for d in definitions}) < 2:
+            continue
+        compared = len(definitions) <= COMMON_NAME
+        similarity = 0.0
+        if compared:
+            similarity = context.bodies.max_similarity(definitions[:MAX_COMPARED])
+        found.append(
+            Duplicate(
+                name=name,
+                definitions=[_public_definition(context.tree, d) for d in definitions],
+                similarity=round(similarity, 2),
+                compared=compared,
+            )
+        )
+    found.sort(key=lambda d: (not d.compared, -d.similarity, -len(d.definitions), d.name))
+    return found
+
+
+def _public_definition(tree: _Tree, d: _Def) -> Definition:
+    """The reported form of a definition (its deprecation resolved through its module)."""
+    return Definition(
+        path=d.key,
+        module=d.module,
+        name=d.name,
+        kind=d.kind,
+        file=d.file,
+        line=d.line,
+        lines=d.end_line - d.line + 1,
+        deprecated=tree.is_deprecated(d),
+    )
+
+
+# --- candidate contracts: evidence for a canonical and its redirects ---------------------------
+
+
+@dataclass
+class _Evidence:
+    """One reason for a proposal, with its weight; the score adds the distinct reasons."""
+
+    text: str
+    weight: float
+    redirect: str | None  # the redirect it argues for; None for the canonical as a whole
+
+
+@dataclass
+class _Redirect:
+    """A path proposed as a redirect, and how its module holds it (which ranks it)."""
+
+    key: str  # "module:Name"
+    module: str
+    name: str
+    kind: str  # "definition", "subclass", "value", "re-export" or "alias"
+    file: str
+    line: int
+    definition: _Def | None
+
+
+def _redirect(module: _Module, name: str, kind: str) -> _Redirect:
+    """``module:name`` as a redirect, located at its definition or binding."""
+    definition = module.defs.get(name)
+    binding = module.bindings.get(name)
+    line = definition.line if definition else binding.line if binding else 0
+    return _Redirect(
+        f"{module.name}:{name}", module.name, name, kind, module.file, line, definition
+    )
+
+
+@dataclass
+class _Candidate:
+    """A contract in the making, keyed by its canonical: rules add redirects and evidence."""
+
+    canonical: _Def
+    redirects: dict[str, _Redirect] = field(default_factory=dict)
+    evidence: list[_Evidence] = field(default_factory=list)
+
+    def add(self, redirect: _Redirect, weight: float, text: str) -> None:
+        known = self.redirects.setdefault(redirect.key, redirect)
+        if _KIND_RANK[redirect.kind] < _KIND_RANK[known.kind]:
+            self.redirects[redirect.key] = redirect
+        self.argue(weight, text, redirect.key)
+
+    def argue(self, weight: float, text: str, redirect: str | None = None) -> None:
+        if not any(e.text == text and e.redirect == redirect for e in self.evidence):
+            self.evidence.append(_Evidence(text, weight, redirect))
+
+    def weight(self, redirect: str) -> float:
+        return sum(e.weight for e in self.evidence if e.redirect == redirect)
+
+    @property
+    def score(self) -> float:
+        unique: dict[str, float] = {}
+        for e in self.evidence:
+            unique[e.text] = max(unique.get(e.text, 0.0), e.weight)
+        return round(sum(unique.values()), 1)
+
+
+#: Which way of holding a deprecated path says most about it (own code first).
+_KIND_RANK = {"subclass": 0, "definition": 1, "value": 2, "alias": 3, "re-export": 4}
+
+
+class _Candidates(dict[str, _Candidate]):
+    """The candidates by canonical key, created on first evidence."""
+
+    def of(self, canonical: _Def) -> _Candidate:
+        return self.setdefault(canonical.key, _Candidate(canonical))
+
+
+# --- the rules: each trace of a consolidation adds evidence -------------------------------------
+
+
+def _from_deprecated_modules(context: _Context, candidates: _Candidates) -> None:
+    """A module that says it is deprecated, and where it sends its reader."""
+    tree = context.tree
+    for module in tree.code:
+        note = module.note
+        if note is None:
+            continue
+        weight = 4.0 if note.strong else 2.0
+        pointers = _pointers(tree, note, module)
+        held = list(tree.held_names(module))
+        own_code = [n for n, k, _ in held if k in ("definition", "subclass", "value")]
+        for pointer in pointers:
+            offered = _exposed(tree, pointer)
+            what = "the canonical" if isinstance(pointer, _Def) else "the canonical's module"
+            text = f'{module.file}:{note.line}: "{note.quote}" points at {what}'
+            for name, kind, reached in held:
+                if reached is not None:
+                    if any(reached is d for _, d in offered):
+                        candidates.of(reached).add(_redirect(module, name, kind), weight, text)
+                    continue
+                own = module.defs.get(name)
+                best = _best_match(name, own.kind if own else None, offered)
+                if best is None and isinstance(pointer, _Def) and len(own_code) == 1:
+                    best = pointer
+                if best is not None:
+                    candidates.of(best).add(_redirect(module, name, kind), weight, text)
+        if not pointers:
+            _unpointed(tree, module, candidates)
+
+
+def _unpointed(tree: _Tree, module: _Module, candidates: _Candidates) -> None:
+    """A deprecated module that names no replacement but re-exports one explicitly."""
+    for name, kind, reached in tree.held_names(module):
+        if reached is None or tree.is_deprecated(reached):
+            continue
+        if kind == "alias" or name in module.exports or name != reached.name:
+            candidates.of(reached).add(
+                _redirect(module, name, kind),
+                2.0,
+                f"{module.file}:{module.note.line if module.note else 0}: deprecated "
+                f"module re-exports {reached.key}",
+            )
+
+
+def _from_subclasses(context: _Context, candidates: _Candidates) -> None:
+    """``class Old(New)`` in deprecated code: a shim that is still its own class.
+
+    Deprecated code subclasses plenty of ordinary bases too, so the names must match or the
+    deprecation note must point at the base.
+    """
+    tree = context.tree
+    for module in tree.code:
+        for definition in module.defs.values():
+            if not tree.is_deprecated(definition):
+                continue
+            base = tree.project_base(definition)
+            if base is None or tree.deprecated(base.module):
+                continue
+            notes = [n for n in (definition.note, module.note) if n is not None]
+            pointed = any(
+                p is base or p is tree.by_name.get(base.module)
+                for note in notes
+                for p in _pointers(tree, note, module)
+            )
+            if not pointed and _name_match(definition.name, base.name) is None:
+                continue
+            written = next(w for w, a in definition.bases if a and tree.resolve_def(a) is base)
+            candidates.of(base).add(
+                _redirect(module, definition.name, "subclass"),
+                3.0,
+                f"{definition.file}:{definition.line}: class {definition.name}({written}) "
+                f"subclasses {base.key}",
+            )
+
+
+def _from_deprecated_definitions(context: _Context, candidates: _Candidates) -> None:
+    """A class or function whose own docstring or warning names its replacement."""
+    tree = context.tree
+    for module in tree.code:
+        for definition in module.defs.values():
+            note = definition.note
+            if note is None:
+                continue
+            for pointer in _pointers(tree, note, module):
+                best = _best_match(definition.name, definition.kind, _exposed(tree, pointer))
+                if best is None and isinstance(pointer, _Def):
+                    best = pointer
+                if best is None or best is definition:
+                    continue
+                candidates.of(best).add(
+                    _redirect(module, definition.name, "definition"),
+                    3.0 if note.strong else 1.5,
+                    f'{definition.file}:{note.line}: "{note.quote}" points at {best.key}',
+                )
+
+
+def _from_duplicates(context: _Context, candidates: _Candidates) -> None:
+    """Same-named definitions: the one the codebase still maintains is the canonical."""
+    tree = context.tree
+    for name, definitions in tree.defs_by_name.items():
+        if len({d.file for d in definitions}) < 2 or len(definitions) > COMMON_NAME:
+            continue
+        maintained = [d for d in definitions if not tree.is_deprecated(d)]
+        if len(maintained) == 1 and len(definitions) > 1:
+            canonical = maintained[0]
+            for other in definitions:
+                if other is canonical:
+                    continue
+                candidates.of(canonical).add(
+                    _redirect(tree.by_name[other.module], name, "definition"),
+                    2.0,
+                    f"{other.file}:{other.line}: {name} is also defined in deprecated "
+                    f"{other.module}; {canonical.module} is the only maintained one",
+                )
+            continue
+        if len(maintained) < 2:
+            continue
+        preferred = _preferred(context.links, maintained)
+        if preferred is None:
+            continue
+        canonical, reason = preferred
+        for other in definitions:
+            if other is canonical or context.bodies.similarity(canonical, other) < 0.5:
+                continue
+            candidates.of(canonical).add(
+                _redirect(tree.by_name[other.module], name, "definition"),
+                1.0,
+                f"{other.file}:{other.line}: {name} is a copy of {canonical.key}; {reason}",
+            )
+
+
+def _preferred(links: _Links, definitions: Sequence[_Def]) -> tuple[_Def, str] | None:
+    """Among maintained copies, the one the code already treats as the real one."""
+    chosen = [d for d in definitions if d.key in links.aliased]
+    if len(chosen) == 1:
+        return chosen[0], "only that one is re-exported or aliased"
+    counts = sorted(
+        ((len(links.importers.get(d.key, ())), i) for i, d in enumerate(definitions)),
+        reverse=True,
+    )
+    (most, index), (second, _) = counts[0], counts[1]
+    if most >= 2 and most >= 2 * second:
+        return definitions[index], f"it is imported {most} times, the others {second} at most"
+    return None
+
+
+def _from_aliases(context: _Context, candidates: _Candidates) -> None:
+    """``Old = New`` already maps an old name to a definition: other ``Old``s follow."""
+    tree = context.tree
+    for chain in context.links.chains:
+        if chain.kind not in ("assign", "import-as"):
+            continue
+        module_name, _, name = chain.alias.partition(":")
+        target = tree.resolve_def(chain.target.replace(":", "."))
+        module = tree.by_name.get(module_name)
+        if target is None or module is None or name == target.name:
+            continue
+        # Other definitions of the old name follow the alias when they are deprecated or
+        # copies: a same-named class elsewhere may be unrelated (``Tag``, ``Config``).
+        others = [
+            d
+            for d in tree.defs_by_name.get(name, ())
+            if d is not target
+            and (tree.is_deprecated(d) or context.bodies.similarity(d, target) >= 0.5)
+        ]
+        deprecated = tree.deprecated(module_name)
+        if not others and not deprecated:
+            continue
+        text = f"{chain.file}:{chain.line}: {chain.alias} already points at {target.key}"
+        if chain.kind == "assign" or deprecated or name in module.exports:
+            # A public alias is a redirect to keep; ``import x as y`` is a local spelling.
+            candidates.of(target).add(_redirect(module, name, "alias"), 2.0, text)
+        for other in others:
+            candidates.of(target).add(
+                _redirect(tree.by_name[other.module], name, "definition"), 2.0, text
+            )
+
+
+#: In order: the evidence of earlier rules is listed first among equal weights.
+_RULES = (
+    _from_deprecated_modules,
+    _from_subclasses,
+    _from_deprecated_definitions,
+    _from_duplicates,
+    _from_aliases,
+)
+
+
+# --- from candidates to ranked proposals -------------------------------------------------------
+
+
+def _settle(candidates: _Candidates) -> list[_Candidate]:
+    """Make the candidates a valid configuration together: a canonical that is itself a
+    redirect hands its redirects on, and each redirect belongs to one contract."""
+    for _ in range(len(candidates)):
+        merged = False
+        for key, candidate in list(candidates.items()):
+            owner = next(
+                (c for k, c in candidates.items() if k != key and key in c.redirects), None
+            )
+            if owner is None:
+                continue
+            for redirect in candidate.redirects.values():
+                if redirect.key != owner.canonical.key:
+                    owner.redirects.setdefault(redirect.key, redirect)
+            for evidence in candidate.evidence:
+                owner.argue(evidence.weight, evidence.text, evidence.redirect)
+            owner.argue(1.0, f"{key} is itself a deprecated path to {owner.canonical.key}")
+            del candidates[key]
+            merged = True
+            break
+        if not merged:
+            break
+    claims: dict[str, list[_Candidate]] = {}
+    for candidate in candidates.values():
+        candidate.redirects.pop(candidate.canonical.key, None)
+        for key in candidate.redirects:
+            claims.setdefault(key, []).append(candidate)
+    for key, claimants in claims.items():
+        winner = max(claimants, key=lambda c: (c.weight(key), c.canonical.key))
+        for loser in claimants:
+            if loser is not winner:
+                del loser.redirects[key]
+                loser.evidence = [e for e in loser.evidence if e.redirect != key]
+    for candidate in candidates.values():
+        by_module = Counter(r.module for r in candidate.redirects.values())
+        for key, redirect in list(candidate.redirects.items()):
+            plain = redirect.kind == "re-export" and redirect.name == candidate.canonical.name
+            if plain and by_module[redirect.module] > 1:
+                # ``from new import New`` in a module that also holds ``Old``: the import
+                # serves the shim, the old name is the path callers use.
+                del candidate.redirects[key]
+                candidate.evidence = [e for e in candidate.evidence if e.redirect != key]
+    return [c for c in candidates.values() if c.redirects]
+
+
+def _enrich(context: _Context, candidate: _Candidate) -> None:
+    """Evidence about each redirect and the canonical that every rule shares: added after
+    settling, so a merged candidate is argued for once, with all its redirects."""
+    tree, links = context.tree, context.links
+    canonical = candidate.canonical
+    for key, redirect in candidate.redirects.items():
+        match = _name_match(redirect.name, canonical.name)
+        if match:
+            candidate.argue(match[0], f"name: {match[1]}", key)
+        own = redirect.definition
+        if own is not None:
+            lines = own.end_line - own.line + 1
+            text = f"{own.file}:{own.line}: {redirect.key} is its own {own.kind} ({lines} lines"
+            weight = 1.0
+            if redirect.kind != "subclass" and own.kind == canonical.kind:
+                ratio = context.bodies.similarity(own, canonical)
+                weight += 2 * ratio
+                text += f", {ratio:.0%} similar to the canonical"
+            candidate.argue(round(weight, 2), text + "): a second implementation", key)
+        sites = [s for s in links.importers.get(key, ()) if not s.startswith(redirect.file + ":")]
+        if sites:
+            listed = ", ".join(sites[:3]) + (
+                f" and {len(sites) - 3} more" if len(sites) > 3 else ""
+            )
+            candidate.argue(0.5 * min(len(sites), 3), f"{key} is still imported at {listed}", key)
+        copies = len({d.file for d in tree.defs_by_name.get(redirect.name, ())})
+        if copies > 1 and redirect.definition is not None:
+            candidate.argue(
+                min(0.5 * (copies - 1), 1.5),
+                f"{redirect.name} is defined in {copies} modules",
+                key,
+            )
+    modules = {r.module for r in candidate.redirects.values()}
+    if len(modules) > 1:
+        candidate.argue(
+            float(min(len(modules) - 1, 3)), f"{len(modules)} modules hold a deprecated path"
+        )
+    aliases = [
+        c for c in links.chains_to.get(canonical.key, ()) if c.alias not in candidate.redirects
+    ]
+    for chain in aliases[:4]:
+        candidate.argue(
+            0.5, f"{chain.file}:{chain.line}: {chain.alias} already points at the canonical"
+        )
+    users = len(links.importers.get(canonical.key, ()))
+    if users:
+        candidate.argue(
+            0.25 * min(users, 4),
+            f"{canonical.key} ({canonical.file}:{canonical.line}) is imported at {users} "
+            f"place{'s' if users != 1 else ''}",
+        )
+
+
+def _rank(candidates: Sequence[_Candidate]) -> list[Proposal]:
+    """Best score first, each with a unique contract name and its evidence strongest first."""
+    ranked = sorted(candidates, key=lambda c: (-c.score, c.canonical.key))
+    taken: set[str] = set()
+    proposals: list[Proposal] = []
+    for candidate in ranked:
+        redirects = sorted(
+            candidate.redirects.values(),
+            key=lambda r: (-candidate.weight(r.key), _KIND_RANK[r.kind], r.key),
+        )
+        name = _contract_name(candidate.canonical.name, [r.name for r in redirects], taken)
+        taken.add(name)
+        evidence = sorted(
+            {e.text: e.weight for e in reversed(candidate.evidence)}.items(),
+            key=lambda item: -item[1],
+        )
+        proposals.append(
+            Proposal(
+                name=name,
+                canonical=candidate.canonical.key,
+                redirects=[r.key for r in redirects],
+                score=candidate.score,
+                evidence=[text for text, _ in evidence],
+            )
+        )
+    return proposals
+
+
+def _propose(context: _Context) -> list[Proposal]:
+    """Every rule, then settling, shared evidence and ranking."""
+    candidates = _Candidates()
+    for rule in _RULES:
+        rule(context, candidates)
+    settled = _settle(candidates)
+    for candidate in settled:
+        _enrich(context, candidate)
+    return _rank(settled)
+
+
+def _analyse(modules: list[_Module], root: str, files: int, unreadable: list[str]) -> Discovery:
+    """The whole tree at once: link it, run the rules, and report what was found."""
+    tree = _Tree(modules)
+    context = _Context(tree, _link(tree), _Bodies())
+    proposals = _propose(context)
+    return Discovery(
+        root=root,
+        files=files,
+        proposals=proposals,
+        duplicates=_duplicates(context),
+        deprecated_modules=_deprecations(context),
+        alias_chains=sorted(context.links.chains, key=lambda c: (c.file, c.line, c.alias)),
+        unreadable=unreadable,
+    )
 
 
 def _words(name: str) -> list[str]:
