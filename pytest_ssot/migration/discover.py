@@ -29,7 +29,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_ssot.source.modules import dotted_name, import_source, parse_source
+from pytest_ssot.source.bindings import (
+    IMPORT_NODES,
+    ImportBinding,
+    import_bindings,
+    statement_bindings,
+)
+from pytest_ssot.source.modules import dotted_name, parse_source
 from pytest_ssot.source.tree import PythonFile, TreeSelection, python_files
 
 #: Wording that marks the code itself as on its way out. Code *about* deprecation ("finds
@@ -341,15 +347,8 @@ class _Reader:
                     self.read(node.finalbody)
             elif isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.definition(node)
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        self.bind(alias.asname, alias.name, "import-as", node)
-                    else:
-                        top = alias.name.partition(".")[0]
-                        self.bind(top, top, "import", node)
-            elif isinstance(node, ast.ImportFrom):
-                self.import_from(node)
+            elif isinstance(node, IMPORT_NODES):
+                self.imports(node)
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 self.assignment(node)
 
@@ -377,16 +376,22 @@ class _Reader:
         )
         module.bindings.pop(node.name, None)
 
-    def import_from(self, node: ast.ImportFrom) -> None:
-        source = import_source(node.level, node.module, self.module.package)
-        if source is None:
-            return
-        for alias in node.names:
-            if alias.name == "*":
-                self.module.stars.append(source)
+    def imports(self, node: ast.Import | ast.ImportFrom) -> None:
+        """What an import statement binds, read by the one import-binding reader."""
+        for binding in statement_bindings(node, self.module.package):
+            target = binding.target
+            if binding.module is None:
+                continue
+            if binding.is_star:
+                self.module.stars.append(binding.module)
+            elif target is None:
+                continue
+            elif not binding.is_from:
+                kind = "import-as" if binding.alias else "import"
+                self.bind(binding.name, target, kind, node)
             else:
-                kind = "import-as" if alias.asname and alias.asname != alias.name else "from-import"
-                self.bind(alias.asname or alias.name, f"{source}.{alias.name}", kind, node)
+                renamed = binding.alias and binding.alias != binding.attribute
+                self.bind(binding.name, target, "import-as" if renamed else "from-import", node)
 
     def assignment(self, node: ast.Assign | ast.AnnAssign) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -428,40 +433,22 @@ def _imported_names(tree: ast.Module, text: str, package: str) -> list[tuple[str
     ``from``: without one, every import is at the top level, and walking the statements of
     every function costs a tenth of the parse.
 
-    The one place discover reads import statements for usage counts, so it can switch to a
-    shared import-binding reader without touching the rules.
+    Read through the one import-binding reader (:mod:`pytest_ssot.source.bindings`).
     """
-    found: list[tuple[str, int]] = []
-    nested = _NESTED_IMPORT.search(text) is not None
-    for node in _statements(tree.body) if nested else tree.body:
-        if isinstance(node, ast.Import):
-            found.extend((alias.name, node.lineno) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            origin = import_source(node.level, node.module, package)
-            if origin is not None:
-                found.extend(
-                    (f"{origin}.{alias.name}", node.lineno)
-                    for alias in node.names
-                    if alias.name != "*"
-                )
-    return found
-
-
-def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement, nested ones included, without visiting expressions: imports are
-    statements, and a full ``ast.walk`` costs as much as the parse."""
-    stack = list(body)
-    while stack:
-        node = stack.pop()
-        yield node
-        for name in ("body", "orelse", "finalbody"):
-            inner = getattr(node, name, None)
-            if isinstance(inner, list):
-                stack.extend(inner)
-        for handler in getattr(node, "handlers", ()):
-            stack.extend(handler.body)
-        for case in getattr(node, "cases", ()):
-            stack.extend(case.body)
+    if _NESTED_IMPORT.search(text) is not None:
+        bindings: Iterable[ImportBinding] = import_bindings(tree, package)
+    else:
+        bindings = (
+            binding
+            for node in tree.body
+            if isinstance(node, IMPORT_NODES)
+            for binding in statement_bindings(node, package)
+        )
+    return [
+        (binding.imported_path, binding.line)
+        for binding in bindings
+        if binding.imported_path is not None and not binding.is_star
+    ]
 
 
 def _comments(text: str) -> list[tuple[int, str]]:
