@@ -98,6 +98,16 @@ def deprecated_modules(contracts: Iterable[RedirectContract]) -> tuple[Deprecate
 #: mentions (costing a parse), never lose one.
 _WORD = "A-Za-z0-9_"
 
+#: String escapes ending with a name character (``\\N{...}`` ends with ``}``).
+_ESCAPES = (
+    r"\\x[0-9A-Fa-f]{2}",
+    r"\\u[0-9A-Fa-f]{4}",
+    r"\\U[0-9A-Fa-f]{8}",
+    r"\\[0-7]",
+    r"\\[0-7]{2}",
+    r"\\[0-7]{3}",
+)
+
 #: Shortest shared substring worth a pass of its own over every file (see :func:`_anchors`).
 MIN_ANCHOR = 6
 
@@ -232,9 +242,11 @@ def _group(anchor: str, leaves: Sequence[str]) -> _Group:
     for leaf in sorted(leaves, key=lambda text: (-len(text), text)):
         start = leaf.find(anchor)
         whole = re.escape(leaf)
-        branches.append(
-            f"({re.escape(leaf[start + len(anchor) :])})(?<={whole})(?<![{_WORD}]{whole})"
-        )
+        # Preceded by a name character, a leaf is part of a longer name, unless that
+        # character ends an escape in a string: ``'app\\x2eold'`` spells ``app.old``.
+        left = "|".join(f"(?<={escape}{whole})" for escape in _ESCAPES)
+        rest = re.escape(leaf[start + len(anchor) :])
+        branches.append(f"({rest})(?<={whole})(?:(?<![{_WORD}]{whole})|{left})")
         before.append(start)
     pattern = f"{re.escape(anchor)}(?:{'|'.join(branches)})(?![{_WORD}])"
     return _Group(anchor.encode(), pattern, tuple(before))
