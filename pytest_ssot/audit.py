@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import tokenize
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -393,6 +394,13 @@ class _FastScan:
         self.regions: list[tuple[int, int, list[ImportSite]]] = []
 
     def run(self) -> list[ImportSite] | None:
+        # One warnings guard for the whole file (see parse_source): it costs as much as
+        # parsing a short line, and this parses thousands of them.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self._run()
+
+    def _run(self) -> list[ImportSite] | None:
         try:
             if "TYPE_CHECKING" in self.text:
                 self.guards = self._guard_bodies()
@@ -667,7 +675,7 @@ class _FastScan:
         if self._ends_block_header(start, end):
             code += " pass\n"
         try:
-            tree = parse_source(code)
+            tree = ast.parse(code)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None, indent
         if not tree.body or is_string_statement(tree.body[0]):
@@ -759,7 +767,7 @@ class _FastScan:
         if is_elif:
             block = "if  " + block[4:]
         try:
-            tree = parse_source(block)
+            tree = ast.parse(block)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             raise _Uncertain from None
         node = tree.body[0]
