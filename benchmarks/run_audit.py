@@ -91,19 +91,24 @@ def reference_sites(config: SsotConfig) -> tuple[set[ImportSite], list[str]]:
     return sites, errors
 
 
-def ruff_command(tree: Path, *, cold: bool) -> Callable[[], object]:
-    ruff = shutil.which("ruff")
+def ruff_path() -> str:
+    """ruff from this interpreter's environment first (a venv need not be activated)."""
+    here = os.path.dirname(sys.executable)
+    ruff = shutil.which("ruff", path=os.pathsep.join([here, os.environ.get("PATH", "")]))
     if ruff is None:
         sys.exit("ruff is not installed: python -m pip install -e '.[benchmark]'")
-    command = [ruff, "check", "--select", "TID251", "--output-format", "concise", "--exit-zero"]
+    return ruff
+
+
+def ruff_command(tree: Path, *, cold: bool) -> Callable[[], object]:
+    command = [ruff_path(), "check", "--select", "TID251", "--output-format", "concise", "--exit-zero"]
     if cold:
         command.append("--no-cache")
     return lambda: subprocess.run(command, cwd=tree, capture_output=True, check=True)
 
 
 def ruff_findings(tree: Path) -> int:
-    ruff = shutil.which("ruff") or "ruff"
-    command = [ruff, "check", "--select", "TID251", "--output-format", "concise", "--exit-zero"]
+    command = [ruff_path(), "check", "--select", "TID251", "--output-format", "concise", "--exit-zero"]
     output = subprocess.run(
         [*command, "--no-cache"], cwd=tree, capture_output=True, text=True, check=True
     ).stdout
