@@ -394,19 +394,19 @@ def test_unreadable_file_and_folder_are_reported(
             "app/secret/x.py": "",
         },
     )
-    real_open, real_scandir = open, os.scandir
+    real_open, real_scandir = os.open, os.scandir
 
-    def deny_open(path: str, *args: object, **kwargs: object) -> object:
+    def deny_open(path: str, *args: int) -> int:
         if str(path).endswith("api.py"):
             raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(path, *args)
 
     def deny_scandir(path: str) -> object:
         if str(path).endswith("secret"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(audit, "open", deny_open, raising=False)
+    monkeypatch.setattr(os, "open", deny_open)
     monkeypatch.setattr(os, "scandir", deny_scandir)
     tree = audit_tree(tmp_path, [ENGINE], TreeSelection())
     assert tree.unreadable == (

@@ -167,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
         "paths relative to the repository root) or github (workflow-command annotations); "
         "overrides --format",
     )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="scan every file for the import audit instead of reusing unchanged files' results "
+        "from pytest's cache directory (the cache the pytest plugin keeps)",
+    )
 
     fix = commands.add_parser(
         "fix",
@@ -277,6 +283,38 @@ def search_path(config: SsotConfig) -> list[str]:
     return [*entries, str(config.root)]
 
 
+#: What pytest puts in a cache directory it creates: without ``.gitignore`` a cache directory
+#: first made by ``ssot check`` would show up in ``git status`` (pytest adds the files only
+#: when it creates the directory itself).
+PYTEST_CACHE_FILES = {
+    ".gitignore": "# Created by pytest automatically.\n*\n",
+    "CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by pytest.\n"
+    "# For information about cache directory tags, see:\n"
+    "#\thttps://bford.info/cachedir/spec.html\n",
+    "README.md": "# pytest cache directory #\n\n"
+    "This directory contains data from the pytest's cache plugin,\n"
+    "which provides the `--lf` and `--ff` options, as well as the `cache` fixture.\n\n"
+    "**Do not** commit this to version control.\n\n"
+    "See [the docs](https://docs.pytest.org/en/stable/how-to/cache.html) for more information.\n",
+}
+
+
+def audit_cache_file(config: SsotConfig) -> Path | None:
+    """The import audit's cache, where the pytest plugin keeps it
+    (``<cache_dir>/d/ssot/audit.json``), so a warm ``ssot check`` after ``pytest`` (or the
+    reverse) reads no unchanged file. ``None`` where the directory cannot be made."""
+    cache_dir = pytest_cache_dir(config)
+    if not cache_dir.is_dir():
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            for name, text in PYTEST_CACHE_FILES.items():
+                (cache_dir / name).write_text(text, encoding="utf-8")
+        except OSError:
+            return None  # a read-only checkout only costs a cold scan
+    return cache_dir / "d" / "ssot" / "audit.json"
+
+
 # -- commands ----------------------------------------------------------------------------------
 
 
@@ -332,11 +370,12 @@ def _check(args: argparse.Namespace, out: Output) -> int:
             parse_report_spec(spec)
         except ValueError as error:
             raise UsageError(f"--report {error}") from None
+    cache = None if args.no_cache else audit_cache_file(config)
     if args.static:
-        reports = run_checks(config, search_path=path, static=True)
+        reports = run_checks(config, search_path=path, static=True, audit_cache=cache)
     else:
         sys.path[:0] = [entry for entry in path if entry not in sys.path]
-        reports = run_checks(config, search_path=path)
+        reports = run_checks(config, search_path=path, audit_cache=cache)
     failed = any(report.fails_run for report in reports)
     projection = Projection(config.root, config_file=relative_posix(config.path, config.root))
     for spec in args.report:
