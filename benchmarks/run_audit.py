@@ -101,14 +101,30 @@ def ruff_path() -> str:
 
 
 def ruff_command(tree: Path, *, cold: bool) -> Callable[[], object]:
-    command = [ruff_path(), "check", "--select", "TID251", "--output-format", "concise", "--exit-zero"]
+    command = [
+        ruff_path(),
+        "check",
+        "--select",
+        "TID251",
+        "--output-format",
+        "concise",
+        "--exit-zero",
+    ]
     if cold:
         command.append("--no-cache")
     return lambda: subprocess.run(command, cwd=tree, capture_output=True, check=True)
 
 
 def ruff_findings(tree: Path) -> int:
-    command = [ruff_path(), "check", "--select", "TID251", "--output-format", "concise", "--exit-zero"]
+    command = [
+        ruff_path(),
+        "check",
+        "--select",
+        "TID251",
+        "--output-format",
+        "concise",
+        "--exit-zero",
+    ]
     output = subprocess.run(
         [*command, "--no-cache"], cwd=tree, capture_output=True, text=True, check=True
     ).stdout

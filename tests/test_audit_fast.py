@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot import cli
 from pytest_ssot.analysis.audit import (
     SiteMatcher,
     SourceFile,
@@ -25,6 +24,7 @@ from pytest_ssot.analysis.audit import (
     scan_source,
     scan_source_reference,
 )
+from pytest_ssot.command import main as cli
 from pytest_ssot.domain.model import ImportSite, ObjectPath, RedirectContract
 from tests.conftest import write_tree
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ssot.analysis import audit
 from pytest_ssot.analysis.audit import (
     SiteMatcher,
     SourceFile,
