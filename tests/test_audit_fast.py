@@ -346,6 +346,7 @@ def test_ssot_check_reuses_the_plugins_cache_and_no_cache_bypasses_it(
 ) -> None:
     root = write_tree(tmp_path, {k: textwrap.dedent(v) for k, v in PROJECT.items()})
     monkeypatch.chdir(root)
+    monkeypatch.delenv("TOX_ENV_DIR", raising=False)  # under tox pytest's cache lives there
     _, out = check(root, capsys=capsys)
     assert "app/api.py:1" in out
     cache = root / ".pytest_cache" / "d" / "ssot" / "audit.json"
