@@ -49,7 +49,9 @@ from generate_tree import (
     TemplateFactory,
     Templates,
     Writer,
+    _sort_key,
     import_block,
+    manifest_stats,
     reset_dir,
 )
 
@@ -375,6 +377,18 @@ def assign(plan: Plan, rng: random.Random, deprecated: list[Deprecated], scale: 
             spec.words = rng.choices(deprecated, weights, k=rng.randint(1, 2))
 
 
+#: Site variants of one line: the template and the form the audit reports.
+ONE_LINE_SITES = {
+    "from-import": ("from {m} import {attr}", "from-import"),
+    "from-import-as": ("from {m} import {attr} as {alias}", "from-import"),
+    "import": ("import {m}", "import"),
+    "import-as": ("import {m} as {leaf}_module", "import"),
+    "through-parent": ("from {parent} import {leaf}", "from-import"),
+    "relative-module": ("from .{leaf} import {attr}", "relative-import"),
+    "relative-package": ("from . import {leaf}", "relative-import"),
+    "relative-parent-module": ("from ..{leaf} import {attr}", "relative-import"),
+    "relative-parent": ("from .. import {leaf}", "relative-import"),
+}
 HEADER_VARIANTS = (
     "from-import",
     "from-import-as",
@@ -436,17 +450,12 @@ class Planter:
     def header_site(self, s: Snippet, variant: str, dep: Deprecated, ind: str = "") -> None:
         """Import statements, as in an import block or at the top of a method."""
         m, attr, v = dep.module, dep.attr, f"header-{variant}"
-        if variant == "from-import":
-            s.site(f"{ind}from {m} import {attr}", m, "from-import", v)
-        elif variant == "from-import-as":
-            s.site(f"{ind}from {m} import {attr} as Legacy{attr[0].upper()}{attr[1:]}", m,
-                   "from-import", v)  # fmt: skip
-        elif variant == "import":
-            s.site(f"{ind}import {m}", m, "import", v)
-        elif variant == "import-as":
-            s.site(f"{ind}import {m} as {dep.leaf}_module", m, "import", v)
-        elif variant == "through-parent":
-            s.site(f"{ind}from {dep.parent} import {dep.leaf}", m, "from-import", v)
+        one_line = ONE_LINE_SITES.get(variant)
+        if one_line is not None:
+            template, form = one_line
+            alias = f"Legacy{attr[0].upper()}{attr[1:]}"
+            text = template.format(m=m, attr=attr, leaf=dep.leaf, parent=dep.parent, alias=alias)
+            s.site(ind + text, m, form, v)
         elif variant == "parenthesized":
             s.site(f"{ind}from {dep.parent} import (  # migrate: see the tracking issue", m,
                    "from-import", v)  # fmt: skip
@@ -462,14 +471,6 @@ class Planter:
             s.add(f"{ind}    from {dep.canonical} import {dep.canonical_name}")
             s.add(f"{ind}else:")
             s.site(f"{ind}    from {m} import {attr} as {dep.canonical_name}", m, "from-import", v)
-        elif variant == "relative-module":
-            s.site(f"{ind}from .{dep.leaf} import {attr}", m, "relative-import", v)
-        elif variant == "relative-package":
-            s.site(f"{ind}from . import {dep.leaf}", m, "relative-import", v)
-        elif variant == "relative-parent-module":
-            s.site(f"{ind}from ..{dep.leaf} import {attr}", m, "relative-import", v)
-        elif variant == "relative-parent":
-            s.site(f"{ind}from .. import {dep.leaf}", m, "relative-import", v)
         else:
             raise ValueError(variant)
 
@@ -843,23 +844,11 @@ def generate(out: Path, n_files: int, seed: int, size_mb: float) -> dict[str, ob
         "decoys": sorted(decoys, key=key),
         "excluded": sorted(excluded, key=key),
         "stats": {
-            "files": scanned_files,
-            "bytes": scanned_bytes,
-            "sites": len(sites),
-            "site_files": len({site["path"] for site in sites}),
-            "decoys": len(decoys),
-            "excluded_sites": len(excluded),
-            "all_files": writer.files,
-            "all_bytes": writer.bytes,
-            "seed": seed,
+            **manifest_stats(writer, (scanned_files, scanned_bytes), sites, decoys, excluded, seed),
             "deprecated_modules": [d.module for d in deprecated],
             "long_class_files": sum(s.kind == "long" for s in plan.files),
         },
     }
-
-
-def _sort_key(entry: dict[str, object]) -> tuple[str, int]:
-    return str(entry["path"]), int(str(entry["line"]))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2144,15 +2144,7 @@ def generate(out: Path, n_files: int, seed: int, size_mb: float) -> dict[str, ob
         writer.write(rel, text.encode())
     excluded = write_excluded(writer, composer, plan_rng, n_files, copies)
     stats = {
-        "files": scanned_files,
-        "bytes": scanned_bytes,
-        "sites": len(sites),
-        "site_files": len({site["path"] for site in sites}),
-        "decoys": len(decoys),
-        "excluded_sites": len(excluded),
-        "all_files": writer.files,
-        "all_bytes": writer.bytes,
-        "seed": seed,
+        **manifest_stats(writer, (scanned_files, scanned_bytes), sites, decoys, excluded, seed),
         "special_files": {
             **{role: spec.rel for role, spec in sorted(roles.items())},
             "huge": [s.rel for s in plan.files if s.target > 1_000_000],
@@ -2164,6 +2156,28 @@ def generate(out: Path, n_files: int, seed: int, size_mb: float) -> dict[str, ob
         "decoys": sorted(decoys, key=key),
         "excluded": sorted(excluded, key=key),
         "stats": stats,
+    }
+
+
+def manifest_stats(
+    writer: Writer,
+    scanned: tuple[int, int],
+    sites: list[dict[str, object]],
+    decoys: list[dict[str, object]],
+    excluded: list[dict[str, object]],
+    seed: int,
+) -> dict[str, object]:
+    """The manifest's counts, which ``check_manifest.py`` re-derives from the tree."""
+    return {
+        "files": scanned[0],
+        "bytes": scanned[1],
+        "sites": len(sites),
+        "site_files": len({site["path"] for site in sites}),
+        "decoys": len(decoys),
+        "excluded_sites": len(excluded),
+        "all_files": writer.files,
+        "all_bytes": writer.bytes,
+        "seed": seed,
     }
 
 

@@ -2,9 +2,11 @@
 
 Correctness comes from the ``ast`` module: a site is an import statement or a string literal
 in real code, never the same text in a docstring, a comment or a log message. Speed comes from
-not parsing what cannot matter: a file is read as bytes and dropped unless it contains the last
-component of a deprecated module name; in the files that remain, only the top-level statements
-that contain such a mention are parsed. Both paths feed the same visitor, so the fast scan and
+not parsing what cannot matter: a file is read as bytes and dropped unless it spells the last
+name component of a deprecated module as a whole word (found with a few ``bytes.find`` passes,
+see :class:`SiteMatcher`); in the files that remain, each mention that can be a site is parsed
+as its logical line only (:class:`_FastScan`), and where the text around it is unclear, as its
+top-level statement, or the whole file. All paths feed the same visitor, so the fast scan and
 the slow reference (:func:`scan_source_reference`, which parses whole files) agree by
 construction. Nothing here imports or executes user code.
 """
