@@ -100,31 +100,20 @@ def ruff_path() -> str:
     return ruff
 
 
+def ruff_tid251() -> list[str]:
+    """ruff's banned-api check, the command both timings and the finding count run."""
+    return [ruff_path(), "check", "--select", "TID251", "--output-format", "concise", "--exit-zero"]
+
+
 def ruff_command(tree: Path, *, cold: bool) -> Callable[[], object]:
-    command = [
-        ruff_path(),
-        "check",
-        "--select",
-        "TID251",
-        "--output-format",
-        "concise",
-        "--exit-zero",
-    ]
+    command = ruff_tid251()
     if cold:
         command.append("--no-cache")
     return lambda: subprocess.run(command, cwd=tree, capture_output=True, check=True)
 
 
 def ruff_findings(tree: Path) -> int:
-    command = [
-        ruff_path(),
-        "check",
-        "--select",
-        "TID251",
-        "--output-format",
-        "concise",
-        "--exit-zero",
-    ]
+    command = ruff_tid251()
     output = subprocess.run(
         [*command, "--no-cache"], cwd=tree, capture_output=True, text=True, check=True
     ).stdout
